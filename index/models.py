@@ -1,0 +1,135 @@
+"""The structured form of a policy document: what ingestion produces and every later stage reads.
+
+Plain dataclasses with `to_dict`/`from_dict` so the catalog can be stored as JSON and shown by
+`python -m index show --json` without a second schema.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Level(str, Enum):
+    NATIONAL = "national"
+    PROVINCIAL = "provincial"
+    CITY = "city"
+
+
+class SpanKind(str, Enum):
+    LOST = "lost"          # characters gone for good; shown as they are, never guessed
+    REPAIRED = "repaired"  # restored exactly by a rule; kept for transparency
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character range [start, end) in a clause's (cleaned, original-script) text."""
+
+    start: int
+    end: int
+    kind: str
+    note: str = ""
+
+
+@dataclass
+class Units:
+    """Who is in charge of a clause, parsed from its closing parenthesis."""
+
+    lead: list[str] = field(default_factory=list)         # 牵头
+    co: list[str] = field(default_factory=list)           # 会 / 会同 (co-operating)
+    responsible: list[str] = field(default_factory=list)  # 责任单位 / 按职责分工负责 / …负责
+    raw: str = ""                                         # the parenthesis as written
+
+    def all(self) -> list[str]:
+        return [*self.lead, *self.co, *self.responsible]
+
+    def is_empty(self) -> bool:
+        return not (self.lead or self.co or self.responsible)
+
+
+@dataclass
+class Clause:
+    """One citable unit: a numbered clause, item, or chapter paragraph."""
+
+    doc_id: str
+    clause_id: str                 # the id a reader would cite: "三、(一)", "二、(六)23.", "二、"
+    heading_path: list[str]        # e.g. ["三、完善质量治理体系", "(一)强化市场主体责任"]
+    heading: str                   # the clause's own heading, e.g. "强化市场主体责任"
+    text: str                      # cleaned text in the source script (what quotes come from)
+    norm: str                      # NFKC + simplified: what is searched
+    units: Units = field(default_factory=Units)
+    damaged: list[Span] = field(default_factory=list)
+    order: int = 0                 # position in the document
+
+    @property
+    def is_damaged(self) -> bool:
+        return any(s.kind == SpanKind.LOST.value for s in self.damaged)
+
+    def lost_spans(self) -> list[Span]:
+        return [s for s in self.damaged if s.kind == SpanKind.LOST.value]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["is_damaged"] = self.is_damaged
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Clause":
+        d = {k: v for k, v in d.items() if k != "is_damaged"}
+        d["units"] = Units(**d.get("units", {}))
+        d["damaged"] = [Span(**s) for s in d.get("damaged", [])]
+        return cls(**d)
+
+
+@dataclass
+class Document:
+    doc_id: str                    # stable: the file name without its extension
+    source: str                    # file name in the corpus directory
+    sha256: str                    # of the raw bytes: decides whether a rebuild re-embeds it
+    title: str
+    issuer: str | None
+    city: str | None               # short name, e.g. "中山"; None for national documents
+    region: str | None             # province, e.g. "广东省"
+    level: str                     # Level value
+    date: str | None               # ISO-like as far as the text gives it: "2018-07-31", "2021"
+    doc_number: str | None         # 文号, e.g. "东府办〔2018〕71号"
+    script: str                    # "traditional" or "simplified" (of the source text)
+    notes: list[str] = field(default_factory=list)   # what cleaning repaired, removed or flagged
+    clauses: list[Clause] = field(default_factory=list)
+
+    def to_dict(self, with_clauses: bool = True) -> dict[str, Any]:
+        d = {k: v for k, v in asdict(self).items() if k != "clauses"}
+        if with_clauses:
+            d["clauses"] = [c.to_dict() for c in self.clauses]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Document":
+        d = dict(d)
+        d["clauses"] = [Clause.from_dict(c) for c in d.get("clauses", [])]
+        return cls(**d)
+
+    @property
+    def label(self) -> str:
+        """How an answer names the document: city (or 全国) and title."""
+        return f"{self.city or '全国'}·{self.title}"
+
+
+@dataclass
+class Chunk:
+    """What is embedded and searched: a clause, or a sentence-aligned piece of a long one."""
+
+    chunk_id: str                  # content-addressed: same text + same embedder => same id
+    doc_id: str
+    clause_id: str
+    part: int                      # 0 for the first (or only) piece
+    text: str                      # the clause text (or piece) in the source script
+    embed_text: str                # title + heading path + normalised text: what the embedder sees
+    search_text: str               # normalised text with heading: what BM25 sees
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Chunk":
+        return cls(**d)

@@ -1,0 +1,146 @@
+"""Query-time data and the protocols of the swappable parts (see README, Architecture).
+
+`Answer.to_contract()` is the JSON of eval/FORMAT.md: the one shape that `ask()`, the CLI, the
+HTTP API and the evaluation harness all exchange.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Callable, Protocol, Sequence
+
+from index.models import Clause, Document
+
+
+class Kind(str, Enum):
+    """What the question asks for; decides how the extractive answerer composes its reply."""
+
+    WHO_LEADS = "who_leads"
+    TARGET = "target"
+    SUPPORT = "support"
+    DUTY = "duty"
+    COMPARE = "compare"
+    LOOKUP = "lookup"
+
+
+@dataclass
+class Filters:
+    """Metadata restrictions, from the question or given explicitly. Empty = whole corpus."""
+
+    cities: list[str] = field(default_factory=list)     # short names as in Document.city; "全国" = national
+    doc_ids: list[str] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.cities or self.doc_ids)
+
+
+@dataclass
+class Query:
+    raw: str                        # what the user typed
+    text: str                       # normalised (NFKC, simplified), follow-ups resolved
+    kind: Kind = Kind.LOOKUP
+    filters: Filters = field(default_factory=Filters)
+    unit: str | None = None         # the unit a duty question is about, e.g. "市场监管局"
+    foreign_places: list[str] = field(default_factory=list)  # places named that the corpus lacks
+    refuse_reason: str | None = None  # set when the question must be declined before retrieval
+    rewritten_from: str | None = None  # the follow-up as typed, when `text` was rewritten
+
+
+@dataclass
+class Hit:
+    """One retrieved clause, with the document it belongs to."""
+
+    clause: Clause
+    doc: Document
+    score: float
+    chunk_text: str = ""            # the piece that matched, when a long clause was split
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.clause.doc_id, self.clause.clause_id)
+
+    def to_contract(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.clause.doc_id,
+            "clause": self.clause.clause_id,
+            "title": self.doc.title,
+            "city": self.doc.city or "全国",
+            "text": self.clause.text,
+            "score": float(self.score),
+        }
+
+
+@dataclass
+class Citation:
+    marker: int                     # the [n] in the answer text
+    clause: Clause
+    doc: Document
+    quote: str                      # verbatim span of clause.text
+
+    def to_contract(self) -> dict[str, Any]:
+        return {
+            "marker": self.marker,
+            "doc_id": self.clause.doc_id,
+            "title": self.doc.title,
+            "city": self.doc.city or "全国",
+            "date": self.doc.date,
+            "clause": self.clause.clause_id,
+            "quote": self.quote,
+            "text": self.clause.text,
+            "damaged_spans": [[s.start, s.end] for s in self.clause.lost_spans()],
+        }
+
+
+@dataclass
+class Warning:
+    kind: str                       # "damaged_source", "llm_fallback", "index_mismatch", ...
+    detail: str
+
+    def to_contract(self) -> dict[str, Any]:
+        return {"kind": self.kind, "detail": self.detail}
+
+
+@dataclass
+class Answer:
+    answer: str
+    answerable: bool
+    citations: list[Citation] = field(default_factory=list)
+    warnings: list[Warning] = field(default_factory=list)
+    retrieved: list[Hit] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)   # answerer, kind, filters, timings…
+
+    def to_contract(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "answerable": self.answerable,
+            "citations": [c.to_contract() for c in self.citations],
+            "warnings": [w.to_contract() for w in self.warnings],
+            "retrieved": [h.to_contract() for h in self.retrieved],
+            "meta": self.meta,
+        }
+
+
+TokenCallback = Callable[[str], None]
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors. `name` is recorded in the index it builds."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> "Any":  # np.ndarray (n, dim), float32
+        ...
+
+
+class Retriever(Protocol):
+    def retrieve(self, query: Query, k: int) -> list[Hit]:
+        ...
+
+
+class Answerer(Protocol):
+    """Composes the reply from the retrieved clauses. `on_token` receives streamed text."""
+
+    name: str
+
+    def answer(self, query: Query, hits: list[Hit], on_token: TokenCallback | None = None) -> Answer:
+        ...
