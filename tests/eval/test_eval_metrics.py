@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_answer, make_gold
+from eval_helpers import make_answer, make_gold
 
 from eval.metrics import METRIC_KEYS, Scored, aggregate, mean, percentile
 from eval.scoring import score_question

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_answer, make_gold
+from eval_helpers import make_answer, make_gold
 
 from eval.scoring import (
     answer_verdict, error_score, quote_problem, reciprocal_rank, recall_at_k, score_question,
