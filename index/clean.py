@@ -1,0 +1,146 @@
+"""Cleaning by rules: page furniture, HTML remnants and encoding damage.
+
+Each rule names a defect class, not a document, so the next file with the same defect is handled:
+
+* Encoding round trip that ate the `<` of a closing tag (`实施方桇/p>` for `实施方案</p>`): the
+  character before the tag lost one from its last UTF-8 byte. That is exactly reversible, so it
+  is repaired and recorded as a REPAIRED span.
+* A `?` standing for characters that are gone (`企?000家`, `?ldquo;`): kept visible, recorded as a
+  LOST span, never guessed. A mangled entity after it (`ldquo;`) is restored to its character.
+* Page furniture of scraped pages (浏览量, 扫描二维码, 本文链接, 免责声明 …): whole lines dropped.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from html.entities import html5
+
+from index.models import Span, SpanKind
+from index.text import normalise
+
+_TAGS = r"(?:p|div|span|li|td|tr|br|h[1-6]|strong|b|em|font)"
+_TOKEN = re.compile(
+    rf"(?P<shifted>[^<?\s])/{_TAGS}>"                # X/p>: '<' lost, X shifted by one
+    rf"|(?P<lost_tag>\?)/{_TAGS}>"                    # ?/p>: character lost, then the tag
+    r"|(?P<tag></?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>)"  # an intact tag: markup, not text
+    r"|\?(?P<lost_entity>[a-zA-Z]{2,8});"             # ?ldquo;: character lost, '&' eaten
+    r"|(?P<entity>&#?[a-zA-Z0-9]{2,8};)"              # &ldquo; &#8220;
+    r"|(?P<qmark>\?)"                                 # a bare '?': lost if it sits in CJK text
+)
+_CJK_OR_DIGIT = re.compile(r"[\u3400-\u9fff0-9\u3000-\u303f\uff00-\uffef“”]")
+
+FURNITURE = [re.compile(p) for p in (
+    r"^(浏览量|浏览次数|阅读量|阅读数|点击量|访问量)\s*[::]",
+    r"^(发布)?时间\s*[::]\s*\d{4}[-/年.]",
+    r"(微信公众号|官方公众号)$",
+    r"^(扫描|扫码|长按)(二维码|识别)",
+    r"^(本文链接|原文链接|本文地址|本文网址)\s*[::]",
+    r"^(本文关键词|关键词|标签)\s*[::]",
+    r"^免责声明\s*[::]",
+    r"^(我来说两句|发表评论|网友评论|分享到|打印本页|关闭窗口|返回顶部|上一篇|下一篇|相关阅读|责任编辑)",
+    r"^[((]此件公开发布[))]$",
+)]
+
+
+@dataclass
+class CleanLine:
+    text: str
+    spans: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class CleanReport:
+    repaired: list[str] = field(default_factory=list)   # "桇→案" …
+    lost: int = 0
+    furniture: list[str] = field(default_factory=list)  # dropped lines
+    entities: int = 0
+
+
+def unshift(ch: str) -> str | None:
+    """Undo the round-trip shift: add one to the last UTF-8 byte; None when that is impossible."""
+    raw = bytearray(ch.encode("utf-8"))
+    limit = 0x7E if len(raw) == 1 else 0xBF   # an ASCII byte, or a UTF-8 continuation byte
+    if raw[-1] >= limit:
+        return None
+    raw[-1] += 1
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _lost_qmark(line: str, pos: int) -> bool:
+    before = line[pos - 1] if pos > 0 else ""
+    after = line[pos + 1] if pos + 1 < len(line) else ""
+    return bool(_CJK_OR_DIGIT.match(before) or _CJK_OR_DIGIT.match(after))
+
+
+def repair_line(line: str, report: CleanReport) -> CleanLine:
+    """Apply the damage rules to one line; spans index the returned text."""
+    out: list[str] = []
+    spans: list[Span] = []
+    pos = 0
+    length = 0
+    for m in _TOKEN.finditer(line):
+        out.append(line[pos:m.start()])
+        length += m.start() - pos
+        piece, span = _replace(m, line, report)
+        if span is not None:
+            spans.append(Span(length + span[0], length + span[1], span[2], span[3]))
+        out.append(piece)
+        length += len(piece)
+        pos = m.end()
+    out.append(line[pos:])
+    return CleanLine("".join(out), spans)
+
+
+def _replace(m: re.Match[str], line: str, report: CleanReport) -> tuple[str, tuple[int, int, str, str] | None]:
+    kind = m.lastgroup
+    if kind == "shifted":
+        ch = m.group("shifted")
+        fixed = unshift(ch)
+        if fixed is None:
+            report.lost += 1
+            return ch, (0, 1, SpanKind.LOST.value, "character damaged before a lost '<'")
+        report.repaired.append(f"{ch}→{fixed}")
+        return fixed, (0, 1, SpanKind.REPAIRED.value, f"{ch}→{fixed}")
+    if kind == "lost_tag":
+        report.lost += 1
+        return "?", (0, 1, SpanKind.LOST.value, "character lost")
+    if kind == "tag":
+        return "", None
+    if kind == "lost_entity":
+        name = m.group("lost_entity") + ";"
+        if name not in html5:
+            return m.group(0), None
+        report.lost += 1
+        report.entities += 1
+        return "?" + html5[name], (0, 1, SpanKind.LOST.value, "character lost before a quotation mark")
+    if kind == "entity":
+        report.entities += 1
+        return html.unescape(m.group("entity")), None
+    if _lost_qmark(line, m.start()):
+        report.lost += 1
+        return "?", (0, 1, SpanKind.LOST.value, "character lost")
+    return "?", None
+
+
+def is_furniture(line: str) -> bool:
+    probe = normalise(line).strip()
+    return any(p.search(probe) for p in FURNITURE)
+
+
+def clean_lines(text: str, report: CleanReport) -> list[CleanLine]:
+    """Split into lines, drop page furniture and blank lines, repair the rest."""
+    lines: list[CleanLine] = []
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        if is_furniture(raw):
+            report.furniture.append(raw.strip())
+            continue
+        cleaned = repair_line(raw.strip(), report)
+        if cleaned.text.strip():
+            lines.append(cleaned)
+    return lines

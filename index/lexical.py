@@ -1,0 +1,72 @@
+"""The lexical index: BM25 (bm25s) over jieba tokens of the normalised text.
+
+jieba gets a user dictionary of the domain's terms (index/domain_dict.txt) plus every unit name
+the corpus itself lists as in charge, so 市市场监管局 or 东莞海关 stay one token.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+DICT = Path(__file__).with_name("domain_dict.txt")
+_KEEP = re.compile(r"[\u3400-\u9fffA-Za-z0-9%]")
+_STOP = frozenset("的 了 和 与 及 等 在 对 为 是 有 由 哪些 哪个 什么 多少 怎么 如何 吗 呢 要 将 把 被 以 于 并 或 之 其 中 各 个 这 那 可以 能 会 应 进一步 加强 推进 推动 开展 提升 完善 建立 健全".split())
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+    jieba.setLogLevel(60)
+    jieba.load_userdict(str(DICT))
+    return jieba
+
+
+def add_words(words: Iterable[str]) -> None:
+    jb = _jieba()
+    with _lock:
+        for w in words:
+            if len(w) >= 2:
+                jb.add_word(w, freq=20000)
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode segmentation (whole words and their parts), lower-cased, stop words out."""
+    jb = _jieba()
+    return [t.lower() for t in jb.cut_for_search(text) if _KEEP.search(t) and t not in _STOP]
+
+
+class Bm25Index:
+    def __init__(self, tokens: Sequence[Sequence[str]]) -> None:
+        import bm25s
+        self.size = len(tokens)
+        self._bm25 = bm25s.BM25()
+        if tokens:
+            self._bm25.index([list(t) or ["\x00"] for t in tokens], show_progress=False)
+
+    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        if not self.size:
+            return np.zeros(0, dtype=np.float32)
+        vocab = self._bm25.vocab_dict
+        known = [t for t in query_tokens if t in vocab]
+        if not known:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a token (0 for an unknown one)."""
+        df = self.doc_freq().get(token, 0)
+        return float(np.log(1 + (self.size - df + 0.5) / (df + 0.5))) if df else 0.0
+
+    @lru_cache(maxsize=1)
+    def doc_freq(self) -> dict[str, int]:
+        vocab = self._bm25.vocab_dict
+        counts = np.zeros(len(vocab), dtype=np.int64)
+        indptr = self._bm25.scores["indptr"]
+        counts[: len(indptr) - 1] = np.diff(indptr)
+        return {t: int(counts[i]) for t, i in vocab.items()}

@@ -1,0 +1,51 @@
+"""Text normalisation shared by indexing and querying: NFKC, traditional -> simplified, sentences."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import opencc
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# Sentence ends: 。;!? (full and half width after NFKC) and line breaks; the mark stays with its sentence.
+_SENT_END = re.compile(r"(?<=[。;;!!??\n])")
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return _t2s().convert(text)
+
+
+def normalise(text: str) -> str:
+    """What is searched and compared: Unicode NFKC, then traditional -> simplified (OpenCC t2s)."""
+    return to_simplified(unicodedata.normalize("NFKC", text))
+
+
+def compact(text: str) -> str:
+    """normalise() without any white space: the comparison form of eval/FORMAT.md."""
+    return re.sub(r"\s+", "", normalise(text))
+
+
+def is_traditional(text: str, threshold: float = 0.03) -> bool:
+    """True when a noticeable share of the CJK characters change under t2s."""
+    cjk = _CJK.findall(text)
+    if not cjk:
+        return False
+    simplified = to_simplified("".join(cjk))
+    changed = sum(1 for a, b in zip(cjk, simplified) if a != b)
+    return changed / len(cjk) >= threshold
+
+
+def sentences(text: str) -> list[str]:
+    """Split after sentence-final punctuation and line breaks; the pieces concatenate to `text`."""
+    parts = [p for p in _SENT_END.split(text) if p]
+    return parts
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
