@@ -1,0 +1,307 @@
+"""The LLM answerer: a chat model on any OpenAI-compatible endpoint, checked before it is trusted.
+
+    build_messages (pure) -> chat model (network, streamed) -> parse_llm_output (pure)
+                          -> rag.verify.check_answer (pure) -> Answer, or the fallback's Answer
+
+The output format is defined in prompts/system.txt: the answer with [n] markers, a line `---`,
+then one line `[n] "verbatim quote"` per cited clause; or `NOT_IN_SOURCES` to decline.
+Anything that goes wrong (HTTP error, timeout, unreachable endpoint, an answer that fails the
+citation check) gives the fallback answerer's answer with a Warning(kind="llm_fallback").
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import Any, Iterator, Sequence
+from urllib.parse import urlsplit
+
+from pydantic import SecretStr
+
+import prompts
+from index.models import Clause
+from index.settings import Settings
+from rag.types import Answer, Answerer, Citation, Hit, Query, TokenCallback, Warning
+from rag.verify import ParsedAnswer, check_answer, markers_in, verified_quotes
+
+log = logging.getLogger(__name__)
+
+DECLINE_TOKEN = "NOT_IN_SOURCES"
+SEPARATOR = "---"
+DECLINE_TEXT = "已收录的政策文件中没有能回答这个问题的条款。"
+DAMAGE_NOTE = "注意：所引条款{markers}的原文有缺损，缺失的字符无法确认，答案未作补全。"
+_SEPARATOR_LINE = re.compile(r"-{3,}")
+_QUOTE_LINE = re.compile(r"\s*[\[［【]\s*(\d{1,3})\s*[\]］】]\s*[:：]?\s*(.*?)\s*")
+_SOURCES_HEADING = re.compile(r"\s*(?:引用|来源|出处|sources?|quotes?)\s*[:：]?\s*", re.IGNORECASE)
+_OPEN_QUOTES, _CLOSE_QUOTES = "\"“「『", "\"”」』"
+_DAMAGE_WORDS = ("缺损", "损坏", "缺失", "damaged")
+
+
+class LLMError(Exception):
+    """Base of the LLM answerer's errors."""
+
+
+class LLMConfigError(LLMError, ValueError):
+    """The settings cannot make an LLM answerer; the message names the setting to change."""
+
+
+class LLMUnavailableError(LLMError):
+    """The endpoint failed (HTTP error, timeout, unreachable); the message says what to check."""
+
+
+# ---------------------------------------------------------------- parsing the model's output
+def _unquote(text: str) -> str:
+    if len(text) >= 2 and text[0] in _OPEN_QUOTES and text[-1] in _CLOSE_QUOTES:
+        return text[1:-1]
+    return text
+
+
+def parse_quote_line(line: str) -> tuple[int, str] | None:
+    """`[2] "原文"` -> (2, "原文"); None for a line that is not a quote line."""
+    m = _QUOTE_LINE.fullmatch(line)
+    if not m or not m.group(2):
+        return None
+    return int(m.group(1)), _unquote(m.group(2))
+
+
+def _split_sections(lines: list[str]) -> tuple[list[str], list[str]]:
+    """(answer lines, source lines): at the last `---` line, else at the trailing quote lines."""
+    for i in range(len(lines) - 1, -1, -1):
+        if _SEPARATOR_LINE.fullmatch(lines[i].strip()):
+            return lines[:i], lines[i + 1:]
+    cut = len(lines)
+    while cut > 0 and (not lines[cut - 1].strip() or parse_quote_line(lines[cut - 1])):
+        cut -= 1
+    if cut > 0 and _SOURCES_HEADING.fullmatch(lines[cut - 1]):
+        cut -= 1
+    return lines[:cut], lines[cut:]
+
+
+def _decline_reason(text: str) -> str:
+    rest = text.replace(DECLINE_TOKEN, " ", 1).strip(" \n`*:：-—")
+    return rest[:200]
+
+
+def parse_llm_output(raw: str) -> ParsedAnswer:
+    """The model's raw reply -> its answer text, its quotes, or its decline."""
+    text = raw.strip()
+    first = text.split("\n", 1)[0].strip(" `*")
+    if first.startswith(DECLINE_TOKEN) or (DECLINE_TOKEN in text and not markers_in(text)):
+        return ParsedAnswer(text="", declined=True, reason=_decline_reason(text))
+    body, sources = _split_sections(text.split("\n"))
+    quotes = [q for q in (parse_quote_line(line) for line in sources) if q]
+    return ParsedAnswer(text="\n".join(body).strip(), quotes=quotes)
+
+
+def streamable_prefix(raw: str) -> str:
+    """The part of a partial reply that is surely answer text: stops before the `---` line, holds
+    back a last line that may still become one, and holds back a reply that may be a decline."""
+    head = raw.lstrip()
+    if head.startswith(DECLINE_TOKEN) or (head and DECLINE_TOKEN.startswith(head)):
+        return ""
+    pos = 0
+    for line in raw.splitlines(keepends=True):
+        stripped = line.strip()
+        complete = line.endswith("\n")
+        if (complete and _SEPARATOR_LINE.fullmatch(stripped)) or (not complete and set(stripped) <= {"-"}):
+            break
+        pos += len(line)
+    return raw[:pos]
+
+
+# ---------------------------------------------------------------- building the prompt
+def _fence(text: str, tag: str) -> str:
+    """Text placed inside <tag>…</tag> cannot close the tag."""
+    return text.replace(f"</{tag}", f"< /{tag}").replace(f"<{tag}", f"< {tag}")
+
+
+def _damage_lines(clause: Clause) -> list[str]:
+    lines = []
+    for span in clause.lost_spans():
+        left = clause.text[max(0, span.start - 8): span.start]
+        lost = clause.text[span.start: span.end]
+        right = clause.text[span.end: span.end + 8]
+        lines.append(f'DAMAGED: in "{left}{lost}{right}" the characters "{lost}" are lost; never fill them in.')
+    return lines
+
+
+def format_clause(n: int, hit: Hit) -> str:
+    doc, clause = hit.doc, hit.clause
+    when = f"，{doc.date}" if doc.date else ""
+    head = f"[{n}] 《{doc.title}》（{doc.city or '全国'}{when}）第 {clause.clause_id} 条"
+    path = " > ".join(clause.heading_path)
+    return "\n".join([head, *([path] if path else []), clause.text, *_damage_lines(clause)])
+
+
+def format_clauses(hits: Sequence[Hit]) -> str:
+    return _fence("\n\n".join(format_clause(i, h) for i, h in enumerate(hits, 1)), "clauses")
+
+
+def build_messages(query: Query, hits: Sequence[Hit]) -> list[tuple[str, str]]:
+    """(role, content) pairs: the system rules, then the clauses and the question."""
+    note = ""
+    if query.rewritten_from:
+        note = f"(This is a follow-up question; with the earlier conversation it asks: {_fence(query.text, 'question')})\n"
+    system = prompts.render("system", decline_token=DECLINE_TOKEN, separator=SEPARATOR)
+    user = prompts.render(
+        "answer", clauses=format_clauses(hits), question=_fence(query.raw, "question"), resolved_note=note
+    )
+    return [("system", system), ("human", user)]
+
+
+# ---------------------------------------------------------------- errors, without secrets
+def endpoint_label(base_url: str | None) -> str:
+    """scheme://host:port/path of the endpoint, without any user:password part."""
+    if not base_url:
+        return "(no endpoint)"
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def describe_error(exc: BaseException, *, base_url: str | None, timeout_s: float) -> str:
+    """What went wrong and what to do, from the exception's type and status only."""
+    import openai
+
+    where = endpoint_label(base_url)
+    if isinstance(exc, (openai.APITimeoutError, TimeoutError)):
+        return f"the LLM at {where} did not answer within {timeout_s:g} s; raise ZHICE_LLM_TIMEOUT_S or check the server"
+    if isinstance(exc, openai.AuthenticationError):
+        return f"the LLM at {where} refused the API key (HTTP 401); check ZHICE_LLM_API_KEY"
+    if isinstance(exc, openai.APIStatusError):
+        return f"the LLM at {where} answered HTTP {exc.status_code}; check ZHICE_LLM_MODEL and the server's log"
+    if isinstance(exc, openai.APIConnectionError):
+        return f"could not reach the LLM at {where}; is it running? check ZHICE_LLM_BASE_URL"
+    return f"the LLM call to {where} failed ({type(exc).__name__}); see the server log"
+
+
+# ---------------------------------------------------------------- the answerer
+def _validate(settings: Settings, fallback: Answerer) -> None:
+    if not settings.llm_base_url:
+        raise LLMConfigError(
+            "The LLM answerer needs an OpenAI-compatible endpoint: set ZHICE_LLM_BASE_URL, "
+            "e.g. http://127.0.0.1:8000/v1 or https://api.deepseek.com/v1."
+        )
+    if not re.match(r"https?://[^/\s]+", settings.llm_base_url):
+        raise LLMConfigError(f"ZHICE_LLM_BASE_URL must be an http(s) URL, got {endpoint_label(settings.llm_base_url)!r}.")
+    if not settings.llm_model.strip():
+        raise LLMConfigError("ZHICE_LLM_MODEL is empty; set it to the model name the endpoint serves, e.g. deepseek-chat.")
+    if not callable(getattr(fallback, "answer", None)):
+        raise TypeError(f"fallback must be an Answerer with .answer(query, hits, on_token); got {type(fallback).__name__}.")
+
+
+class LLMAnswerer:
+    """Answers with a chat model; falls back to `fallback` whenever the LLM cannot be trusted."""
+
+    def __init__(self, *, settings: Settings, fallback: Answerer) -> None:
+        _validate(settings, fallback)
+        self._settings = settings
+        self._fallback = fallback
+        self._model: Any = None
+        self._lock = threading.Lock()
+        self.name = f"llm:{settings.llm_model}"
+
+    def __repr__(self) -> str:
+        return f"LLMAnswerer(model={self._settings.llm_model!r}, endpoint={endpoint_label(self._settings.llm_base_url)!r})"
+
+    def _get_model(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                self._model = self._make_model()
+            return self._model
+
+    def _make_model(self) -> Any:
+        from langchain_openai import ChatOpenAI
+
+        s = self._settings
+        key = s.llm_api_key if s.llm_api_key.get_secret_value() else SecretStr("not-needed")
+        return ChatOpenAI(
+            model=s.llm_model, base_url=s.llm_base_url, api_key=key, timeout=s.llm_timeout_s,
+            max_retries=0, temperature=s.llm_temperature, use_responses_api=False, stream_usage=False,
+        )
+
+    def answer(self, query: Query, hits: list[Hit], on_token: TokenCallback | None = None) -> Answer:
+        if query.refuse_reason or not hits:
+            return self._declined(hits, query.refuse_reason or "")
+        try:
+            raw = self._complete(build_messages(query, hits), on_token)
+        except LLMUnavailableError as exc:
+            return self._fall_back(query, hits, str(exc))
+        parsed = parse_llm_output(raw)
+        if parsed.declined:
+            return self._declined(hits, parsed.reason)
+        problems = check_answer(parsed, hits, query.raw + "\n" + query.text)
+        if problems:
+            return self._fall_back(query, hits, "the LLM answer failed the citation check: " + "; ".join(problems[:3]))
+        return self._compose(parsed, hits)
+
+    # -- the network call
+    def _complete(self, messages: list[tuple[str, str]], on_token: TokenCallback | None) -> str:
+        if on_token is None:
+            return "".join(self._deltas(messages, stream=False))
+        raw, sent = "", 0
+        for delta in self._deltas(messages, stream=True):
+            raw += delta
+            ready = streamable_prefix(raw)
+            if len(ready) > sent:
+                on_token(ready[sent:])   # outside _deltas: a failing callback is not an LLM failure
+                sent = len(ready)
+        return raw
+
+    def _deltas(self, messages: list[tuple[str, str]], *, stream: bool) -> Iterator[str]:
+        s = self._settings
+        try:
+            model = self._get_model()
+            if not stream:
+                yield str(model.invoke(messages).text)
+                return
+            for chunk in model.stream(messages):
+                if chunk.text:
+                    yield str(chunk.text)
+        except Exception as exc:  # noqa: BLE001 - every endpoint failure means "fall back"
+            raise LLMUnavailableError(describe_error(exc, base_url=s.llm_base_url, timeout_s=s.llm_timeout_s)) from exc
+
+    # -- building the Answer
+    def _meta(self, answerer: str, **extra: Any) -> dict[str, Any]:
+        return {"answerer": answerer, "llm_model": self._settings.llm_model, **extra}
+
+    def _declined(self, hits: list[Hit], reason: str) -> Answer:
+        text = DECLINE_TEXT + (f"（{reason}）" if reason else "")
+        return Answer(answer=text, answerable=False, retrieved=list(hits), meta=self._meta("llm", declined=True))
+
+    def _compose(self, parsed: ParsedAnswer, hits: list[Hit]) -> Answer:
+        citations = [
+            Citation(marker=m, clause=hits[m - 1].clause, doc=hits[m - 1].doc, quote=q)
+            for m, q in verified_quotes(parsed, hits)
+        ]
+        damaged = sorted({c.marker for c in citations if c.clause.lost_spans()})
+        text = parsed.text
+        if damaged and not any(w in text for w in _DAMAGE_WORDS):
+            text += "\n\n" + DAMAGE_NOTE.format(markers="".join(f"[{m}]" for m in damaged))
+        return Answer(
+            answer=text, answerable=True, citations=citations, warnings=damage_warnings(citations),
+            retrieved=list(hits), meta=self._meta("llm"),
+        )
+
+    def _fall_back(self, query: Query, hits: list[Hit], why: str) -> Answer:
+        log.warning("LLM answer not used, falling back to %s: %s", getattr(self._fallback, "name", "fallback"), why)
+        ans = self._fallback.answer(query, hits, on_token=None)
+        ans.warnings.append(Warning(kind="llm_fallback", detail=why))
+        ans.retrieved = ans.retrieved or list(hits)
+        ans.meta = {**ans.meta, **self._meta("extractive (LLM fallback)", llm_error=why)}
+        return ans
+
+
+def damage_warnings(citations: Sequence[Citation]) -> list[Warning]:
+    """One damaged_source warning per cited clause that has lost characters."""
+    seen: dict[tuple[str, str], Warning] = {}
+    for c in citations:
+        lost = c.clause.lost_spans()
+        key = (c.clause.doc_id, c.clause.clause_id)
+        if lost and key not in seen:
+            seen[key] = Warning(
+                kind="damaged_source",
+                detail=f"{c.doc.label} {c.clause.clause_id}: 原文有 {len(lost)} 处无法恢复的缺损字符，答案未作补全。",
+            )
+    return list(seen.values())

@@ -1,0 +1,150 @@
+"""A real HTTP server on 127.0.0.1 that speaks OpenAI's /v1/chat/completions from a script.
+
+    with FakeOpenAIServer() as server:
+        server.script(Reply(content="答案[1]\n---\n[1] \"原文\""))
+        ... point the client at server.base_url ...
+        server.requests[0]["json"]["messages"]
+
+A request with "stream": true gets `text/event-stream` chunks ending with `data: [DONE]`.
+Replies are used in order; with none left the server answers HTTP 500 and says so.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Reply:
+    content: str = ""
+    status: int = 200                      # anything but 200 sends an OpenAI-style error body
+    delay_s: float = 0.0                   # sleep before answering (for timeouts)
+    chunks: list[str] | None = None        # the streamed deltas; default: content in 3-char pieces
+    model: str = "fake-model"
+
+    def deltas(self) -> list[str]:
+        if self.chunks is not None:
+            return list(self.chunks)
+        return [self.content[i: i + 3] for i in range(0, len(self.content), 3)]
+
+
+def completion_body(reply: Reply) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()), "model": reply.model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": reply.content}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+
+
+def chunk_body(reply: Reply, delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()), "model": reply.model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
+
+
+@dataclass
+class _State:
+    replies: list[Reply] = field(default_factory=list)
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def next_reply(self) -> Reply:
+        with self.lock:
+            if not self.replies:
+                return Reply(status=500, content="the test scripted no reply for this request")
+            return self.replies.pop(0)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    state: _State  # set on the subclass made per server
+
+    def log_message(self, *args: Any) -> None:  # keep test output clean
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        with self.state.lock:
+            self.state.requests.append({"path": self.path, "json": body, "headers": {k.lower(): v for k, v in self.headers.items()}})
+        if not self.path.rstrip("/").endswith("/chat/completions"):
+            return self._send_json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
+        reply = self.state.next_reply()
+        time.sleep(reply.delay_s)
+        try:
+            if reply.status != 200:
+                self._send_json(reply.status, {"error": {"message": reply.content or "scripted error", "type": "server_error"}})
+            elif body.get("stream"):
+                self._send_stream(reply)
+            else:
+                self._send_json(200, completion_body(reply))
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout test): nothing to do
+
+    def _send_json(self, status: int, payload: dict[str, Any]) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_stream(self, reply: Reply) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()
+        events = [chunk_body(reply, {"role": "assistant", "content": ""})]
+        events += [chunk_body(reply, {"content": d}) for d in reply.deltas()]
+        events.append(chunk_body(reply, {}, finish="stop"))
+        for event in events:
+            self.wfile.write(f"data: {json.dumps(event, ensure_ascii=False)}\n\n".encode("utf-8"))
+            self.wfile.flush()
+        self.wfile.write(b"data: [DONE]\n\n")
+        self.wfile.flush()
+        self.close_connection = True
+
+
+class FakeOpenAIServer:
+    """Start with `with FakeOpenAIServer() as s:` or start()/stop(); port is picked by the OS."""
+
+    def __init__(self) -> None:
+        self._state = _State()
+        handler = type("Handler", (_Handler,), {"state": self._state})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server.daemon_threads = True
+        self._stopped = False
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-openai", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        return self._state.requests
+
+    def script(self, *replies: Reply) -> None:
+        with self._state.lock:
+            self._state.replies.extend(replies)
+
+    def start(self) -> "FakeOpenAIServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "FakeOpenAIServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
