@@ -77,14 +77,16 @@ class NaiveBaseline:
         self._by_id = {(w.doc_id, w.clause): w.text for w in self._windows}
         return len(self._windows)
 
-    def clause_text(self, doc_id: str, clause: str) -> str | None:
+    def prepare(self) -> None:
         if self._matrix is None:
             self.build()
+
+    def clause_text(self, doc_id: str, clause: str) -> str | None:
+        self.prepare()
         return self._by_id.get((doc_id, clause))
 
     def search(self, question: str) -> list[tuple[Window, float]]:
-        if self._matrix is None:
-            self.build()
+        self.prepare()
         assert self._matrix is not None
         sims = self._matrix @ unit_rows(self.embedder.embed([question]))[0]
         best = np.argsort(-sims, kind="stable")[: self.top_k]

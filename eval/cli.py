@@ -1,0 +1,121 @@
+"""`python -m eval run …` and `python -m eval bench …`: argument parsing and wiring only."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from eval.adapters import ConfigName, HttpAsker, IndexClauseText, ProductAsker, parse_configs
+from eval.gold import GoldFormatError, GoldQuestion, load_gold
+from eval.runner import ConfigRun, run_config
+from eval.scoring import ClauseText
+from eval.table import format_table, metrics_json, summary_line
+
+
+def _progress(questions: Sequence[GoldQuestion], name: str) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(questions, desc=name, file=sys.stderr, disable=None, leave=False)
+
+
+def ensure_index(settings: Any) -> str | None:
+    """Load the local index, building it when there is none; the error text when that fails."""
+    try:
+        from index.catalog import load_index
+        from index.errors import IndexMissingError
+
+        try:
+            load_index(settings)
+        except IndexMissingError:
+            from index.build import build_index
+
+            print(f"no index in {settings.data_dir}; building it (python -m index build)…", file=sys.stderr)
+            build_index(settings)
+        return None
+    except Exception as e:  # noqa: BLE001 - shown as the reason the product configurations did not run
+        return f"local index unavailable: {type(e).__name__}: {e}"
+
+
+def _run_one(config: ConfigName, settings: Any, questions: list[GoldQuestion],
+             index_text: ClauseText, index_error: str | None) -> ConfigRun:
+    if config is ConfigName.NAIVE:
+        from eval.baselines import NaiveBaseline
+        from index.embedders import make_embedder
+
+        naive = NaiveBaseline(settings.corpus_dir, embedder=make_embedder(settings))
+        return run_config(config.value, naive, questions, naive.clause_text, _progress)
+    if index_error:
+        return ConfigRun(config.value, unavailable=index_error)
+    return run_config(config.value, ProductAsker(config.value, settings), questions, index_text, _progress)
+
+
+def run_all(args: argparse.Namespace) -> list[ConfigRun]:
+    from index.settings import Settings
+
+    questions = load_gold(args.gold)
+    settings = Settings()
+    if args.url:
+        error = ensure_index(settings)
+        if error:
+            raise SystemExit(f"--url needs the local index to check quotes: {error}")
+        return [run_config("api", HttpAsker(args.url), questions, IndexClauseText(settings), _progress)]
+    configs = parse_configs(args.config)
+    product = [c for c in configs if c is not ConfigName.NAIVE]
+    index_error = ensure_index(settings) if product else None
+    index_text = IndexClauseText(settings)
+    return [_run_one(c, settings, questions, index_text, index_error) for c in configs]
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if args.url and args.config:
+        print("error: --url scores the running app as it is configured; drop --config", file=sys.stderr)
+        return 2
+    try:
+        runs = run_all(args)
+    except (GoldFormatError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.report:
+        from eval.report import write_report
+
+        for path in write_report(Path(args.report), runs, str(args.gold)):
+            print(f"wrote {path}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(metrics_json(runs), ensure_ascii=False))
+    else:
+        print(summary_line(runs))
+        print(format_table(runs))
+    return 1 if all(r.unavailable for r in runs) else 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from eval.bench import main as bench_main
+
+    return bench_main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m eval", description="Score and benchmark 质策.")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="score configurations against a gold set (eval/FORMAT.md)")
+    run.add_argument("--gold", required=True, help="gold JSONL file, e.g. eval/gold_dev.jsonl")
+    run.add_argument("--config", action="append", metavar="NAME",
+                     help=f"repeatable; one of {', '.join(c.value for c in ConfigName)} (default: all)")
+    run.add_argument("--url", help="score a running app through POST URL/api/ask instead of the Python API")
+    run.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    run.add_argument("--report", metavar="DIR", help="write report.md, metrics.json and PNG plots into DIR")
+    run.set_defaults(func=cmd_run)
+    bench = sub.add_parser("bench", help="measure build and query cost (see eval/bench.py)")
+    bench.add_argument("--repeats", type=int, default=3, help="runs of each small measurement (default 3)")
+    bench.add_argument("--sizes", default="1,10,100,1000", help="corpus multiples for the growth test")
+    bench.add_argument("--json", action="store_true", help="print the results as one JSON object")
+    bench.add_argument("--out", metavar="FILE", help="also write the JSON results to FILE")
+    bench.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
