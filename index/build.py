@@ -24,7 +24,7 @@ from index.chunking import chunk_document
 from index.document import parse_document
 from index.embedders import make_embedder
 from index.errors import IndexError_, IngestError
-from index.lexical import add_words, tokenize
+from index.lexical import add_words, corpus_words, tokenize
 from index.loaders import list_files, load
 from index.models import Chunk, Document
 from index.settings import Settings
@@ -105,7 +105,7 @@ def build_index(settings: Settings, *, docs_dir: Path | None = None, rebuild: bo
     report = BuildReport(build_id=new_build_id())
     embedder = embedder or make_embedder(settings)
     docs = {d.doc_id: d for d in read_corpus(Path(docs_dir or settings.corpus_dir), report)}
-    add_words(u for d in docs.values() for c in d.clauses for u in c.units.all())
+    add_words(corpus_words(docs.values()))
     chunks = [c for d in docs.values() for c in chunk_document(d, embedder.name, settings.chunk_max_tokens)]
     store = ChromaStore(settings=settings, embedder=embedder.name)
     previous = None if rebuild else _previous(settings)

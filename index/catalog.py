@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import IndexMismatchError, IndexMissingError
-from index.lexical import Bm25Index, add_words
+from index.lexical import Bm25Index, add_words, corpus_words
 from index.models import Chunk, Clause, Document
 from index.settings import Settings
 
@@ -44,7 +44,7 @@ class IndexSnapshot:
 
     @cached_property
     def bm25(self) -> Bm25Index:
-        add_words(u for d in self.documents.values() for c in d.clauses for u in c.units.all())
+        add_words(corpus_words(self.documents.values()))
         return Bm25Index(self.tokens)
 
     def clause(self, doc_id: str, clause_id: str) -> Clause | None:

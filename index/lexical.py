@@ -9,7 +9,7 @@ import re
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -33,6 +33,16 @@ def add_words(words: Iterable[str]) -> None:
         for w in words:
             if len(w) >= 2:
                 jb.add_word(w, freq=20000)
+
+
+def corpus_words(documents: Iterable[Any]) -> list[str]:
+    """Words the corpus itself teaches the tokenizer: its cities and the units it puts in charge."""
+    words: list[str] = []
+    for doc in documents:
+        if doc.city:
+            words += [doc.city, doc.city + "市"]
+        words += [u for c in doc.clauses for u in c.units.all()]
+    return words
 
 
 def tokenize(text: str) -> list[str]:

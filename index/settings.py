@@ -50,6 +50,8 @@ class Settings(BaseSettings):
 
     reranker_model: str | None = Field(default=None, description="sentence-transformers CrossEncoder")
     top_k: int = Field(default=5, ge=1, le=50)
+    fusion_k: int = Field(default=60, gt=0, description="RRF constant")
+    dense_weight: float = Field(default=0.5, ge=0, description="RRF weight of the dense ranking (lexical = 1)")
 
     @field_validator("embedding_model")
     @classmethod

@@ -38,12 +38,17 @@ class Filters:
 class Query:
     raw: str                        # what the user typed
     text: str                       # normalised (NFKC, simplified), follow-ups resolved
+    search: str = ""                # `text` without question framing (哪些部门负责, 各地, 分别 …)
     kind: Kind = Kind.LOOKUP
     filters: Filters = field(default_factory=Filters)
     unit: str | None = None         # the unit a duty question is about, e.g. "市场监管局"
     foreign_places: list[str] = field(default_factory=list)  # places named that the corpus lacks
     refuse_reason: str | None = None  # set when the question must be declined before retrieval
     rewritten_from: str | None = None  # the follow-up as typed, when `text` was rewritten
+
+    @property
+    def search_text(self) -> str:
+        return self.search or self.text
 
 
 @dataclass

@@ -1,0 +1,92 @@
+"""Picking verbatim evidence inside a clause: sentences scored against the question."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.catalog import IndexSnapshot
+from index.lexical import tokenize
+from index.models import Clause
+from index.text import normalise, sentences
+from index.units import units_span
+from rag.types import Kind, Query
+
+_FIGURE = re.compile(r"\d|[一二三四五六七八九十百千万]+(家|项|个|件|次|亿|%)")
+_SUPPORT = re.compile(r"资金|补贴|补助|奖励|奖金|税|优惠|扶持|融资|贷款|信贷|授信|财政|基金|专项|认证|券|保险|支持")
+_QUESTION_WORDS = {"多少", "哪些", "哪个", "什么", "是否", "有没有", "怎么", "如何", "目标", "部门", "单位", "负责", "牵头", "责任"}
+
+
+@dataclass
+class Sentence:
+    text: str          # verbatim, stripped
+    start: int         # offset in clause.text
+    score: float
+
+
+def query_terms(query: Query, snap: IndexSnapshot, cities: list[str]) -> dict[str, float]:
+    """Content tokens of the question with their idf (city names and question words out)."""
+    terms: dict[str, float] = {}
+    tokens = tokenize(query.search_text)
+    top = max((snap.bm25.idf(t) for t in tokens), default=1.0) or 1.0
+    for t in tokens:
+        if t in _QUESTION_WORDS or any(t in (c, c + "市") for c in cities) or t in terms:
+            continue
+        terms[t] = snap.bm25.idf(t) or top      # unknown to the corpus: weigh it as the rarest
+    return terms
+
+
+def coverage(text_norm: str, terms: dict[str, float]) -> float:
+    total = sum(terms.values())
+    if not total:
+        return 0.0
+    return sum(w for t, w in terms.items() if t in text_norm) / total
+
+
+def clause_sentences(clause: Clause) -> list[Sentence]:
+    """Content sentences of a clause (the heading line and the units parenthesis excluded)."""
+    span = units_span(clause.text)
+    out, pos = [], 0
+    for piece in sentences(clause.text):
+        start = pos + (len(piece) - len(piece.lstrip()))
+        pos += len(piece)
+        text = piece.strip()
+        if len(text) < 4 or (span and start >= span[0] - 1):
+            continue
+        out.append(Sentence(text, start, 0.0))
+    return out or [Sentence(clause.text.strip(), 0, 0.0)]
+
+
+_MEASURE = re.compile(r"(?:多少|几)(家|项|个|件|人次|次|亿元|万元|元|人|所|座|%)")
+
+
+def measure_of(question: str) -> str | None:
+    """The measure word a figure question asks for: 多少家 -> 家."""
+    m = _MEASURE.search(question)
+    return m.group(1) if m else None
+
+
+def score_sentences(clause: Clause, terms: dict[str, float], kind: Kind, measure: str | None = None) -> list[Sentence]:
+    scored = []
+    for s in clause_sentences(clause):
+        norm = normalise(s.text)
+        score = coverage(norm, terms)
+        if kind == Kind.TARGET:
+            score = score + 0.25 if _FIGURE.search(norm) else score * 0.5
+            if measure and re.search(rf"[\d?]\s*{re.escape(measure)}", norm):
+                score += 0.3
+        if kind == Kind.SUPPORT and _SUPPORT.search(norm):
+            score += 0.25
+        scored.append(Sentence(s.text, s.start, score))
+    return sorted(scored, key=lambda s: -s.score)
+
+
+def units_quote(clause: Clause) -> str | None:
+    """The units parenthesis, verbatim with its brackets."""
+    span = units_span(clause.text)
+    if span is None:
+        return None
+    return clause.text[span[0] - 1: span[1] + 1]
+
+
+def lost_in(clause: Clause, start: int, end: int) -> bool:
+    return any(s.start < end and s.end > start for s in clause.lost_spans())

@@ -1,0 +1,37 @@
+"""Rank fusion: pure functions over rankings (lists of keys, best first)."""
+from __future__ import annotations
+
+from typing import Hashable, Sequence
+
+import numpy as np
+
+
+def rrf(rankings: Sequence[Sequence[Hashable]], *, k: int = 60, weights: Sequence[float] | None = None) -> dict[Hashable, float]:
+    """Reciprocal rank fusion: score(d) = sum_i w_i / (k + rank_i(d)), ranks from 1."""
+    weights = weights or [1.0] * len(rankings)
+    if len(weights) != len(rankings):
+        raise ValueError(f"{len(weights)} weights for {len(rankings)} rankings")
+    scores: dict[Hashable, float] = {}
+    for ranking, w in zip(rankings, weights):
+        for rank, key in enumerate(ranking, 1):
+            scores[key] = scores.get(key, 0.0) + w / (k + rank)
+    return scores
+
+
+def top_k(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[int]:
+    """Indices of the k largest positive scores (ties by index), optionally within a mask."""
+    s = np.where(mask, scores, -np.inf) if mask is not None else scores.astype(float)
+    k = min(k, int(np.sum(s > 0)))
+    if k <= 0:
+        return []
+    idx = np.argpartition(-s, k - 1)[:k]
+    return sorted(idx.tolist(), key=lambda i: (-s[i], i))
+
+
+def best_per_key(pairs: Sequence[tuple[Hashable, float]]) -> list[tuple[Hashable, float]]:
+    """Collapse (key, score) pairs to the best score per key, best first (chunks -> clauses)."""
+    best: dict[Hashable, float] = {}
+    for key, score in pairs:
+        if key not in best or score > best[key]:
+            best[key] = score
+    return sorted(best.items(), key=lambda kv: -kv[1])

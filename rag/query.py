@@ -1,0 +1,151 @@
+"""Understanding a question: normalise, find cities (Chinese, pinyin, English), foreign places,
+the kind of question, the unit a duty question is about, and resolve follow-ups.
+
+Everything is derived from the index (its cities) and the gazetteer, so a new city's documents
+are recognised without code changes.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.catalog import IndexSnapshot
+from index.gazetteer import find_places, lookup, places, province_of
+from index.text import normalise
+from rag.types import Filters, Kind, Query
+
+NATIONAL = "全国"
+_NATIONAL_ALIASES = ("全国", "国家层面", "国家级", "质量强国", "建设纲要", "纲要", "国务院", "中共中央", "national", "nationwide", "china")
+_INJECTION = re.compile(
+    r"忽略.{0,12}(指令|规则|提示|要求|设定)|无视.{0,12}(指令|规则)|(系统|system)\s*(提示词|prompt)|提示词原样|"
+    r"ignore\s+(all\s+|any\s+)?(previous|prior|above|the)?\s*(instructions|rules)|jailbreak|developer\s+mode|"
+    r"你现在(是|扮演)|扮演.{0,6}(角色|助手)|disregard\s+(all|previous)", re.I)
+_KIND_RULES: list[tuple[Kind, re.Pattern[str]]] = [
+    (Kind.COMPARE, re.compile(r"各地|各市|哪些城市|哪些地方|哪几个城市|分别|对比|比较|异同|不同城市|compare|which cities|each city", re.I)),
+    (Kind.DUTY, re.compile(r"(牵头|负责|承担|主管)(了)?(哪些|什么|那些)(工作|任务|事项|事)?|职责(是|有)|哪些(工作|任务)由|what (does|is) .{0,40}responsible for|duties", re.I)),
+    (Kind.WHO_LEADS, re.compile(r"牵头|负责|责任单位|责任部门|主管|哪些部门|哪个部门|哪些单位|哪个单位|什么部门|谁来|由谁|会同|who|which (department|unit|agenc)|responsible|in charge|lead", re.I)),
+    (Kind.TARGET, re.compile(r"目标|多少|达到|比例|比重|覆盖率|合格率|几家|几个|几项|%|百分|how many|how much|target|rate", re.I)),
+    (Kind.SUPPORT, re.compile(r"资金|补贴|补助|奖励|奖金|税|优惠|扶持|融资|贷款|信贷|授信|财政|基金|专项|认证|支持|政策|fund|tax|subsid|grant|loan|financ|certif|support", re.I)),
+]
+# Words that frame a question rather than name its subject: they occur in the units parenthesis
+# of nearly every clause (负责, 责任单位) or ask for a comparison (各地, 分别), so they only add noise.
+_FRAMING = re.compile(r"由?(哪些|哪个|什么|哪几个)(部门|单位|城市|地方)|责任单位|责任部门|牵头单位|分别|各地|各市|"
+                      r"有哪些|是哪些|是什么|是多少|有没有|多少|是否|请问|负责|[??]")
+_UNIT = re.compile(r"((?:市|省|国家)?[\u4e00-\u9fff]{1,10}?(?:局|委员会|委|办公室|办|海关|厅|总局|中心|部))")
+_FOLLOWUP = re.compile(r"^(那么?|那|还有|and|what about|how about|又|再)|呢[??]?$|^(它|其|该|这|那)(个|项|条|些)?", re.I)
+_PRONOUN = re.compile(r"(它|其|该项|该条|这项|这条|这个|上述|上面|this|that|it)", re.I)
+_FILLER = re.compile(r"那么?|呢|还有|又|再|的|情况|怎样|怎么样|如何|what about|how about|and|[??,,。.!!\s]", re.I)
+
+
+@dataclass
+class CityIndex:
+    """The cities the corpus covers and every way a question may name them."""
+
+    aliases: dict[str, str] = field(default_factory=dict)   # alias (lower) -> city short name
+    provinces: set[str] = field(default_factory=set)         # provinces of covered cities
+
+    @classmethod
+    def from_snapshot(cls, snap: IndexSnapshot) -> "CityIndex":
+        out = cls()
+        for doc in snap.documents.values():
+            if doc.city is None:
+                for alias in _NATIONAL_ALIASES:
+                    out.aliases[alias] = NATIONAL
+                continue
+            place = lookup(doc.city)
+            for alias in {doc.city, doc.city + "市", place.pinyin if place else ""} - {""}:
+                out.aliases[alias.lower()] = doc.city
+            if doc.region:
+                out.provinces.add(doc.region)
+        return out
+
+    def find(self, text: str) -> list[str]:
+        low = text.lower()
+        found: list[str] = []
+        for alias, city in sorted(self.aliases.items(), key=lambda kv: -len(kv[0])):
+            hit = re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", low) if alias.isascii() else alias in low
+            if hit and city not in found:
+                found.append(city)
+        return found
+
+    def foreign(self, text: str, covered: list[str]) -> list[str]:
+        """Places the question names that the corpus does not cover (provinces of covered
+        cities and the covered cities themselves excepted)."""
+        out = []
+        for p in find_places(text):
+            if p.short in covered or p.short in self.aliases.values() or p.name in self.provinces:
+                continue
+            prov = province_of(p)
+            if p.is_province and p.name in self.provinces:
+                continue
+            out.append(p.name if prov is None or p.is_province else p.name)
+        return out + _foreign_pinyin(text, self)
+
+
+def _foreign_pinyin(text: str, cities: CityIndex) -> list[str]:
+    """Prefecture-level cities named in pinyin/English (e.g. 'Shenzhen') that are not covered."""
+    words = set(re.findall(r"[a-z]{4,}", text.lower()))
+    if not words:
+        return []
+    return [p.name for p in places() if p.is_prefecture and p.pinyin in words and p.pinyin not in cities.aliases]
+
+
+def classify(text: str) -> Kind:
+    for kind, pattern in _KIND_RULES:
+        if pattern.search(text):
+            return kind
+    return Kind.LOOKUP
+
+
+def find_unit(text: str, cities: list[str]) -> str | None:
+    """The unit a duty question is about: the first unit-like name, without the city prefix."""
+    probe = text
+    for city in cities:
+        probe = probe.replace(city + "市", " ").replace(city, " ")
+    m = _UNIT.search(probe)
+    return m.group(1) if m else None
+
+
+def resolve_followup(text: str, history: list[tuple[str, str]], cities: CityIndex) -> tuple[str, bool]:
+    """Rewrite a follow-up into a standalone question using the previous user turn."""
+    if not history:
+        return text, False
+    previous = normalise(history[-1][0])
+    new_cities = cities.find(text)
+    rest = _FILLER.sub("", text)
+    for alias in cities.aliases:
+        rest = rest.replace(alias, "")
+    if new_cities and len(rest) <= 3:                       # "那东莞呢?"
+        old = cities.find(previous)
+        rewritten = previous
+        for city in old:
+            for alias in (city + "市", city):
+                rewritten = rewritten.replace(alias, new_cities[0])
+        if not old:
+            rewritten = f"{new_cities[0]}{previous}"
+        return rewritten, True
+    if _PRONOUN.search(text) or (_FOLLOWUP.search(text) and len(rest) <= 8):   # "它的牵头单位是谁?"
+        return f"{previous} {text}", True
+    return text, False
+
+
+def understand(question: str, history: list[tuple[str, str]] | None, snap: IndexSnapshot,
+               filters: Filters | None = None, cities: CityIndex | None = None) -> Query:
+    cities = cities or CityIndex.from_snapshot(snap)
+    typed = normalise(question).strip()
+    text, rewritten = resolve_followup(typed, list(history or []), cities)
+    found = cities.find(text)
+    query = Query(raw=question, text=text, search=_FRAMING.sub(" ", text).strip(), kind=classify(typed if rewritten and classify(typed) != Kind.LOOKUP else text),
+                  rewritten_from=question if rewritten else None)
+    query.filters = Filters(cities=list((filters.cities if filters and filters.cities else found)),
+                            doc_ids=list(filters.doc_ids) if filters else [])
+    if query.kind == Kind.COMPARE:
+        query.filters.cities = list(filters.cities) if filters and filters.cities else []
+    query.foreign_places = cities.foreign(text, found)
+    if query.kind == Kind.DUTY:
+        query.unit = find_unit(text, found)
+    if _INJECTION.search(question) or _INJECTION.search(text):
+        query.refuse_reason = "injection"
+    elif query.foreign_places and not found:
+        query.refuse_reason = "foreign_place"
+    return query

@@ -1,0 +1,110 @@
+"""Retrievers over the index snapshot: lexical (BM25), dense (Chroma) and the fused hybrid.
+
+All return clause-level Hits (the best chunk of a clause stands for it), honour Filters, and
+ignore chunks that are not in the current catalog (left over from an interrupted build).
+"""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import numpy as np
+
+from index.catalog import IndexSnapshot
+from index.lexical import tokenize
+from index.stores import ChromaStore
+from rag.fusion import best_per_key, rrf, top_k
+from rag.types import Filters, Hit, Query
+
+POOL = 50   # candidates each retriever contributes to fusion
+
+
+class RetrievalMode(str, Enum):
+    LEXICAL = "lexical"
+    DENSE = "dense"
+    HYBRID = "hybrid"
+
+
+def _city(snap: IndexSnapshot, doc_id: str) -> str:
+    return snap.documents[doc_id].city or "全国"
+
+
+def allowed(snap: IndexSnapshot, doc_id: str, filters: Filters) -> bool:
+    if filters.doc_ids and doc_id not in filters.doc_ids:
+        return False
+    return not filters.cities or _city(snap, doc_id) in filters.cities
+
+
+def to_hits(snap: IndexSnapshot, ranked: list[tuple[tuple[str, str], float]], k: int) -> list[Hit]:
+    hits = []
+    for (doc_id, clause_id), score in ranked[:k]:
+        clause = snap.clause(doc_id, clause_id)
+        if clause is not None:
+            hits.append(Hit(clause=clause, doc=snap.documents[doc_id], score=score))
+    return hits
+
+
+class LexicalRetriever:
+    def __init__(self, *, snapshot: IndexSnapshot) -> None:
+        self.snap = snapshot
+        self._doc_of = np.array([c.doc_id for c in snapshot.chunks])
+
+    def _mask(self, filters: Filters) -> np.ndarray | None:
+        if filters.is_empty():
+            return None
+        ok = {d for d in self.snap.documents if allowed(self.snap, d, filters)}
+        return np.isin(self._doc_of, list(ok))
+
+    def ranked(self, query: Query, k: int) -> list[tuple[tuple[str, str], float]]:
+        scores = self.snap.bm25.scores(tokenize(query.search_text))
+        idx = top_k(scores, k * 3, self._mask(query.filters))
+        chunks = self.snap.chunks
+        return best_per_key([((chunks[i].doc_id, chunks[i].clause_id), float(scores[i])) for i in idx])[:k]
+
+    def retrieve(self, query: Query, k: int) -> list[Hit]:
+        return to_hits(self.snap, self.ranked(query, k), k)
+
+
+class DenseRetriever:
+    def __init__(self, *, snapshot: IndexSnapshot, store: ChromaStore, embedder: Any) -> None:
+        self.snap = snapshot
+        self.store = store
+        self.embedder = embedder
+
+    def _where(self, filters: Filters) -> dict | None:
+        clauses = []
+        if filters.cities:
+            clauses.append({"city": {"$in": list(filters.cities)}})
+        if filters.doc_ids:
+            clauses.append({"doc_id": {"$in": list(filters.doc_ids)}})
+        return clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
+
+    def ranked(self, query: Query, k: int) -> list[tuple[tuple[str, str], float]]:
+        vector = self.embedder.embed([query.search_text])[0]
+        pos = self.snap.chunk_pos
+        pairs = []
+        for chunk_id, sim in self.store.query(vector, k * 3, self._where(query.filters)):
+            if chunk_id in pos:
+                c = self.snap.chunks[pos[chunk_id]]
+                pairs.append(((c.doc_id, c.clause_id), sim))
+        return best_per_key(pairs)[:k]
+
+    def retrieve(self, query: Query, k: int) -> list[Hit]:
+        return to_hits(self.snap, self.ranked(query, k), k)
+
+
+class HybridRetriever:
+    """Reciprocal rank fusion of lexical and dense rankings (chosen on the dev set: see README)."""
+
+    def __init__(self, *, lexical: LexicalRetriever, dense: DenseRetriever, k: int = 60,
+                 weights: tuple[float, float] = (1.0, 1.0)) -> None:
+        if k <= 0 or min(weights) < 0:
+            raise ValueError(f"RRF k must be > 0 and weights >= 0, got k={k!r}, weights={weights!r}")
+        self.lexical, self.dense, self.k, self.weights = lexical, dense, k, weights
+
+    def retrieve(self, query: Query, k: int) -> list[Hit]:
+        lex = self.lexical.ranked(query, POOL)
+        den = self.dense.ranked(query, POOL)
+        fused = rrf([[key for key, _ in lex], [key for key, _ in den]], k=self.k, weights=self.weights)
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+        return to_hits(self.lexical.snap, ranked, k)
