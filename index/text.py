@@ -8,8 +8,8 @@ from functools import lru_cache
 import opencc
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-# Sentence ends: 。;!? (full and half width after NFKC) and line breaks; the mark stays with its sentence.
-_SENT_END = re.compile(r"(?<=[。;;!!??\n])")
+# Sentence ends: 。;! ? and line breaks; the mark stays with its sentence.
+_SENT_END = re.compile(r"(?<=[。;;!!?\n])")  # not ASCII "?": it marks lost characters
 
 
 @lru_cache(maxsize=1)

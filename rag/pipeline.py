@@ -3,6 +3,7 @@ the HTTP API and the evaluation harness."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 import time
 from typing import Any
 
@@ -122,8 +123,7 @@ class Assistant:
 
 
 def _with_city(query: Query, city: str) -> Query:
-    return Query(raw=query.raw, text=query.text, kind=query.kind, filters=Filters(cities=[city]),
-                 unit=query.unit, foreign_places=query.foreign_places)
+    return replace(query, filters=Filters(cities=[city]))
 
 
 def _interleave(groups: list[list[Hit]]) -> list[Hit]:
