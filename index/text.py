@@ -8,8 +8,9 @@ from functools import lru_cache
 import opencc
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-# Sentence ends: 。;! ? and line breaks; the mark stays with its sentence.
-_SENT_END = re.compile(r"(?<=[。;;!!?\n])")  # not ASCII "?": it marks lost characters
+# Sentence ends, on raw text (so full-width forms are written as escapes): the ideographic full stop,
+# semicolons, exclamation marks, the full-width question mark and line breaks.
+_SENT_END = re.compile(r"(?<=[\u3002\uff1b;\uff01!\uff1f\n])")  # not ASCII "?": it marks lost characters
 
 
 @lru_cache(maxsize=1)

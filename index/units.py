@@ -17,7 +17,7 @@ from index.models import Units
 from index.text import normalise
 
 # The last parenthesised group of a clause, optionally followed by a full stop.
-_TAIL = re.compile(r"[((]([^()()]*)[))]\s*[。.;;]?\s*$")
+_TAIL = re.compile(r"[(\uff08]([^()\uff08\uff09]*)[)\uff09]\s*[\u3002.;\uff1b]?\s*$")
 _LABELLED = re.compile(r"^(?:责任单位|责任部门|牵头单位|负责单位|实施单位)\s*[::]\s*(.+)$")
 _LEAD = re.compile(r"^(.+?)牵头(?:[,,、]?\s*(?:会同|会|联合|配合)(.+?))?(?:负责|实施|落实)?$")
 _RESP = re.compile(r"^(.+?)(?:按照?(?:各自)?职责分工)?(?:共同)?负责$")
