@@ -1,0 +1,125 @@
+"""One measured phase of the benchmark, run in its own process so that its peak memory (RSS
+high-water mark) is its own: `python -m eval.bench_child '<json spec>'` prints one JSON line.
+
+The spec (see `Phase`): which data and corpus directories, whether to build (cold or with
+nothing changed), which embedder ("default" = the configured one, "random" = seeded random unit
+vectors), and how many gold questions to ask afterwards in the same, warmed-up process.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Sequence
+
+from eval.embedders import RandomUnitEmbedder
+
+
+@dataclass
+class Phase:
+    data_dir: str
+    docs_dir: str
+    build: Literal["none", "cold", "nochange"] = "none"
+    embedder: Literal["default", "random"] = "default"
+    gold: str = ""
+    questions: int = 0             # how many gold questions to time (0 = none)
+    retrieval: str = "hybrid"
+
+
+@dataclass
+class PhaseResult:
+    build_s: float | None = None
+    embed_s: float = 0.0           # of build_s, the time spent in the embedder
+    counts: dict[str, int] = field(default_factory=dict)
+    latencies_ms: list[float] = field(default_factory=list)
+    maxrss_mb: float = 0.0
+
+
+class TimedEmbedder:
+    """Delegates to an embedder and adds up the time it takes and the texts it embeds."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.name = inner, inner.name
+        self.seconds, self.texts = 0.0, 0
+
+    def embed(self, texts: Sequence[str]) -> Any:
+        start = time.perf_counter()
+        out = self.inner.embed(texts)
+        self.seconds += time.perf_counter() - start
+        self.texts += len(texts)
+        return out
+
+
+def _settings(phase: Phase) -> Any:
+    from index.settings import Settings
+
+    if phase.embedder == "default":
+        return Settings(data_dir=Path(phase.data_dir), corpus_dir=Path(phase.docs_dir))
+    random_name = RandomUnitEmbedder().name
+
+    class RandomSettings(Settings):
+        def embedder_id(self) -> str:  # the index built with random vectors is the expected one
+            return random_name
+
+    return RandomSettings(data_dir=Path(phase.data_dir), corpus_dir=Path(phase.docs_dir))
+
+
+def _embedder(phase: Phase, settings: Any) -> Any:
+    from index.embedders import make_embedder
+
+    return RandomUnitEmbedder() if phase.embedder == "random" else make_embedder(settings)
+
+
+def run_build(phase: Phase, settings: Any, result: PhaseResult) -> None:
+    from index.build import build_index
+
+    timed = TimedEmbedder(_embedder(phase, settings))
+    start = time.perf_counter()
+    report = build_index(settings, docs_dir=Path(phase.docs_dir), rebuild=False, embedder=timed)
+    result.build_s = time.perf_counter() - start
+    result.embed_s = timed.seconds
+    result.counts = {"documents": report.documents, "clauses": report.clauses, "chunks": report.chunks,
+                     "embedded": report.embedded}
+
+
+def run_asks(phase: Phase, settings: Any, result: PhaseResult) -> None:
+    """A warm-up ask, then the first `questions` gold questions, each timed."""
+    import rag.pipeline
+    from eval.gold import load_gold
+
+    if phase.embedder == "random":   # build_assistant takes no embedder: swap the factory here
+        rag.pipeline.make_embedder = lambda s: RandomUnitEmbedder()  # type: ignore[assignment]
+    assistant = rag.pipeline.build_assistant(settings, retrieval=phase.retrieval)
+    questions = load_gold(phase.gold)[: phase.questions]
+    assistant.ask(questions[0].question)
+    for q in questions:
+        start = time.perf_counter()
+        assistant.ask(q.question, history=list(q.history) or None)
+        result.latencies_ms.append((time.perf_counter() - start) * 1000)
+
+
+def run_phase(phase: Phase) -> PhaseResult:
+    result = PhaseResult()
+    settings = _settings(phase)
+    if phase.build != "none":
+        run_build(phase, settings, result)
+    if phase.questions:
+        run_asks(phase, settings, result)
+    result.maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # Linux: KiB
+    return result
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m eval.bench_child '<json Phase spec>'", file=sys.stderr)
+        return 2
+    result = run_phase(Phase(**json.loads(argv[0])))
+    print(json.dumps(asdict(result)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
