@@ -28,6 +28,13 @@ class Phase:
     questions: int = 0             # how many gold questions to time (0 = none)
     retrieval: str = "hybrid"
 
+    def __post_init__(self) -> None:
+        for name, good in (("build", ("none", "cold", "nochange")), ("embedder", ("default", "random"))):
+            if getattr(self, name) not in good:
+                raise ValueError(f"phase {name} is {getattr(self, name)!r}; it must be one of: {', '.join(good)}")
+        if self.questions and not self.gold:
+            raise ValueError("phase asks questions but names no gold file; set 'gold'")
+
 
 @dataclass
 class PhaseResult:

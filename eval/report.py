@@ -54,11 +54,26 @@ def render_record(rec: Record) -> list[str]:
     return lines + [""]
 
 
+def by_type(runs: Sequence[ConfigRun]) -> list[str]:
+    """Answer accuracy per question type and configuration, as a Markdown table."""
+    ran = [r for r in runs if not r.unavailable]
+    types = sorted({rec.gold.type for r in ran for rec in r.records})
+    lines = ["| type | " + " | ".join(r.name for r in ran) + " |", "|---" * (len(ran) + 1) + "|"]
+    for t in types:
+        cells = []
+        for r in ran:
+            recs = [rec for rec in r.records if rec.gold.type == t]
+            cells.append(f"{sum(rec.score.answer_correct for rec in recs)}/{len(recs)}")
+        lines.append(f"| {t} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def render_report(runs: Sequence[ConfigRun], gold_source: str) -> str:
     n = max((len(r.records) for r in runs), default=0)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = ["# Evaluation report", "", f"Gold set `{gold_source}`, {n} questions; {stamp}.", "",
              "## Summary", "", "```", format_table(runs), "```", "", summary_line(runs), "",
+             "Answers right, by question type:", "", *by_type(runs), "",
              f"![recall@k by configuration]({RECALL_PNG})", "", f"![answer latency]({LATENCY_PNG})", ""]
     for r in runs:
         lines += [f"## {r.name}", ""]

@@ -114,7 +114,7 @@ def _retrieval_scores(gold: GoldQuestion, contract: Contract, score: QuestionSco
     score.citation_recall = evidence_share(gold.evidence, cited)
     for item in gold.evidence:
         if not item_found(item, ranked[: max(KS)]):
-            score.notes.append(f"evidence not in top {max(KS)} retrieved: {' | '.join(item)[:60]}")
+            score.notes.append(f"evidence not retrieved (top {max(KS)}): {' | '.join(item)[:60]}")
 
 
 def score_question(gold: GoldQuestion, contract: Contract, clause_text: ClauseText) -> QuestionScore:

@@ -70,3 +70,12 @@ def test_build_phase_takes_an_injected_embedder(tmp_path):
     again = run_phase(Phase(str(tmp_path / "data"), str(docs), "nochange", "random"))
     assert again.counts["embedded"] == 0
     assert np.isfinite(result.maxrss_mb) and result.maxrss_mb > 0
+
+
+def test_phase_values_are_checked():
+    with pytest.raises(ValueError, match="default, random"):
+        Phase("d", "c", "cold", "fake")
+    with pytest.raises(ValueError, match="none, cold, nochange"):
+        Phase("d", "c", "warm")
+    with pytest.raises(ValueError, match="gold"):
+        Phase("d", "c", questions=3)

@@ -48,3 +48,11 @@ def test_json_is_flat_for_one_configuration_and_nested_for_several():
     nested = metrics_json(runs)
     assert set(nested) == {"good", "flaky", "hybrid"} and nested["hybrid"]["mrr"] is None
     assert set(nested["good"]) >= {"recall@10", "latency_p95_ms", "warning_recall"}
+
+
+def test_accuracy_by_type_table():
+    from eval.report import by_type
+
+    lines = by_type(fake_runs())
+    assert lines[0] == "| type | good | flaky |"
+    assert "| refuse | 1/1 | 1/1 |" in lines and "| who_leads | 2/3 | 1/3 |" in lines
