@@ -49,10 +49,12 @@ def answerer_label(name: str) -> str:
     return "摘录式（extractive），答案逐句摘自条款" if name == "extractive" else name
 
 
-def highlight(text: str, quote: str, lost: list[list[int]]) -> str:
-    """Clause text as HTML: the quote in <mark>, lost characters flagged; everything escaped."""
-    start = text.find(quote) if quote else -1
-    marked = set(range(start, start + len(quote))) if start >= 0 else set()
+def highlight(text: str, quotes: list[str], lost: list[list[int]]) -> str:
+    """Clause text as HTML: each quote in <mark>, lost characters flagged; everything escaped."""
+    marked: set[int] = set()
+    for quote in quotes:
+        start = text.find(quote) if quote else -1
+        marked |= set(range(start, start + len(quote))) if start >= 0 else set()
     gone = {i for a, b in lost for i in range(a, b)}
     out, i = [], 0
     while i < len(text):
@@ -67,19 +69,30 @@ def highlight(text: str, quote: str, lost: list[list[int]]) -> str:
     return "".join(out)
 
 
-def citation_html(c: dict[str, Any]) -> str:
+def group_citations(citations: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Citations of the same clause together, in order of first citation."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for c in citations:
+        groups.setdefault((c["doc_id"], c["clause"]), []).append(c)
+    return list(groups.values())
+
+
+def clause_html(group: list[dict[str, Any]]) -> str:
+    c = group[0]
+    markers = "".join(dict.fromkeys(f"[{g['marker']}]" for g in group))
     when = f" · {html.escape(str(c['date']))}" if c.get("date") else ""
+    text = highlight(c["text"], [g["quote"] for g in group], c.get("damaged_spans", []))
     return (
-        f"<div class='zc-cite'><div class='zc-head'>[{c['marker']}] {html.escape(c['title'])}</div>"
+        f"<div class='zc-cite'><div class='zc-head'>{markers} {html.escape(c['title'])}</div>"
         f"<div class='zc-meta'>{html.escape(c['city'])}{when} · 第 {html.escape(c['clause'])} 条</div>"
-        f"<div class='zc-text'>{highlight(c['text'], c['quote'], c.get('damaged_spans', []))}</div></div>"
+        f"<div class='zc-text'>{text}</div></div>"
     )
 
 
 def sources_html(contract: dict[str, Any]) -> str:
     """The side panel: warnings, then each cited clause, then which answerer answered."""
     parts = [f"<div class='zc-warn'>⚠ {html.escape(w['detail'])}</div>" for w in contract.get("warnings", [])]
-    parts += [citation_html(c) for c in contract.get("citations", [])]
+    parts += [clause_html(g) for g in group_citations(contract.get("citations", []))]
     if not contract.get("citations"):
         parts.append("<div class='zc-foot'>本次回答没有引用条款。</div>")
     answerer = contract.get("meta", {}).get("answerer")
@@ -131,8 +144,15 @@ def _respond(service: AssistantService, question: str, chat: list[dict[str, Any]
         yield [*chat[:-1], {"role": "assistant", "content": f"⚠ {AssistantService.explain(exc)}"}], EMPTY_PANEL, ""
 
 
-def _prepare(service: AssistantService, progress: gr.Progress) -> tuple[str, Any]:
-    service.ensure_index(progress=lambda fraction, message: progress(fraction, desc=message))
+def _prepare(service: AssistantService, progress: gr.Progress) -> list[Any]:
+    """Builds the index if needed; the progress shows over the (still empty) chat."""
+    if not service.is_ready:
+        progress(0.0, desc="正在检查索引；首次启动要先建立索引，请稍候…")
+    service.ensure_index(progress=lambda fraction, message: progress(fraction, desc=f"正在建立索引：{message}"))
+    return []
+
+
+def _ready_status(service: AssistantService) -> tuple[str, Any]:
     status = f"**答题方式**：{answerer_label(service.answerer_name)} · 索引已就绪"
     return status, gr.Dropdown(choices=service.cities())
 
@@ -152,17 +172,19 @@ def build_ui(service: AssistantService) -> gr.Blocks:
                 gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题")
             with gr.Column(scale=2):
                 cities = gr.Dropdown(choices=[], value=[], multiselect=True, label="限定城市（可多选，空 = 全部）")
-                panel = gr.HTML(EMPTY_PANEL, label="引用的条款")
+                gr.Markdown("#### 引用的条款")
+                panel = gr.HTML(EMPTY_PANEL)
 
         def respond(q: str, c: list[dict[str, Any]], ci: list[str] | None) -> Iterator[tuple[Any, str, str]]:
             yield from _respond(service, q, c, ci)
 
-        def prepare(progress: gr.Progress = gr.Progress()) -> tuple[str, Any]:
+        def prepare(progress: gr.Progress = gr.Progress()) -> list[Any]:
             return _prepare(service, progress)
 
         for event in (question.submit, ask.click):
             event(respond, [question, chat, cities], [chat, panel, question])
-        demo.load(prepare, None, [status, cities])
+        loaded = demo.load(prepare, None, [chat], show_progress="full")
+        loaded.then(lambda: _ready_status(service), None, [status, cities], show_progress="hidden")
     return demo
 
 

@@ -198,10 +198,15 @@ def test_sources_text_and_closing_delta():
 def test_ui_helpers():
     import app
 
-    assert app.highlight("甲<乙>丙丁", "<乙>", []) == "甲<mark>&lt;乙&gt;</mark>丙丁"
-    assert app.highlight("企?000家", "企?000", [[1, 2]]) == (
+    assert app.highlight("甲<乙>丙丁", ["<乙>"], []) == "甲<mark>&lt;乙&gt;</mark>丙丁"
+    assert app.highlight("企?000家", ["企?000"], [[1, 2]]) == (
         "<mark>企</mark><mark><span class='zc-lost' title='原文缺损，无法恢复'>?</span></mark><mark>000</mark>家")
-    assert app.highlight("甲乙", "丙", []) == "甲乙"
+    assert app.highlight("甲乙丙丁", ["丙", "甲"], []) == "<mark>甲</mark>乙<mark>丙</mark>丁"
+    assert app.highlight("甲乙", ["戊"], []) == "甲乙"
+    two = contract_of(fixed_answer())
+    two["citations"].append({**two["citations"][0], "marker": 2, "quote": "按职责分工负责"})
+    html_two = app.sources_html(two)
+    assert html_two.count("zc-cite") == 1 and "[1][2]" in html_two and "<mark>按职责分工负责</mark>" in html_two
     html = app.sources_html(contract_of(fixed_answer()))
     assert f"<mark>{QUOTE}</mark>" in html and "中山 · 2021" in html and "本次回答：extractive" in html
     chat = [{"role": "user", "content": [{"type": "text", "text": "问"}]}, {"role": "assistant", "content": "答"}]
@@ -254,3 +259,29 @@ def test_end_to_end_with_the_real_assistant():
                                                  "stream": True})
         events = sse_payloads(r.text)
         assert events[-1] == "[DONE]" and events[-2]["zhice"]["answerable"] is False
+
+
+@pytest.mark.skipif(os.environ.get("ZHICE_SKIP_E2E") == "1", reason="ZHICE_SKIP_E2E=1")
+def test_end_to_end_with_the_llm_answerer_on_a_local_fake_endpoint():
+    from index.settings import get_settings
+    from tests.fakes.openai_server import FakeOpenAIServer, Reply, citing_responder
+
+    pipeline = pytest.importorskip("rag.pipeline", reason="rag.pipeline is not written yet")
+    with FakeOpenAIServer() as llm:
+        settings = get_settings().model_copy(update={"answerer": "llm", "llm_base_url": llm.base_url, "llm_model": "fake"})
+        assistant = pipeline.build_assistant(settings)
+        try:
+            assistant.ensure_index(progress=None)
+        except Exception as exc:  # noqa: BLE001
+            pytest.skip(f"the index cannot be built here: {exc}")
+        llm.script(citing_responder, Reply(content="编造[1][9]\n---\n[1] \"不存在的引文\""))
+        with serve(create_api(assistant)) as url:
+            c = client(url)
+            assert c.get("/healthz").json()["answerer"] == "llm:fake"
+            r = c.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "中山市推行首席质量官制度由哪些部门负责?"}],
+                                                     "stream": True})
+            good = sse_payloads(r.text)[-2]["zhice"]
+            bad = c.post("/api/ask", json={"question": "东莞市工业产品质量监督抽查合格率的目标是多少?"}).json()
+    assert good["meta"]["answerer"] == "llm" and good["citations"][0]["quote"] in good["citations"][0]["text"]
+    assert bad["meta"]["answerer"] == "extractive (LLM fallback)"
+    assert "llm_fallback" in [w["kind"] for w in bad["warnings"]] and bad["answerable"] is True

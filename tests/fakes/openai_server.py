@@ -6,7 +6,7 @@
         server.requests[0]["json"]["messages"]
 
 A request with "stream": true gets `text/event-stream` chunks ending with `data: [DONE]`.
-Replies are used in order; with none left the server answers HTTP 500 and says so.
+Replies are used in order (a Reply, or a function of the request JSON returning one); with none left the server answers HTTP 500 and says so.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Callable, Union
 
 
 @dataclass
@@ -47,17 +47,22 @@ def chunk_body(reply: Reply, delta: dict[str, Any], finish: str | None = None) -
     }
 
 
+Responder = Callable[[dict[str, Any]], Reply]   # request JSON -> reply, for replies that depend on the prompt
+Scripted = Union[Reply, Responder]
+
+
 @dataclass
 class _State:
-    replies: list[Reply] = field(default_factory=list)
+    replies: list[Scripted] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def next_reply(self) -> Reply:
+    def next_reply(self, body: dict[str, Any]) -> Reply:
         with self.lock:
             if not self.replies:
                 return Reply(status=500, content="the test scripted no reply for this request")
-            return self.replies.pop(0)
+            scripted = self.replies.pop(0)
+        return scripted if isinstance(scripted, Reply) else scripted(body)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -72,7 +77,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.state.requests.append({"path": self.path, "json": body, "headers": {k.lower(): v for k, v in self.headers.items()}})
         if not self.path.rstrip("/").endswith("/chat/completions"):
             return self._send_json(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
-        reply = self.state.next_reply()
+        reply = self.state.next_reply(body)
         time.sleep(reply.delay_s)
         try:
             if reply.status != 200:
@@ -128,7 +133,7 @@ class FakeOpenAIServer:
     def requests(self) -> list[dict[str, Any]]:
         return self._state.requests
 
-    def script(self, *replies: Reply) -> None:
+    def script(self, *replies: Scripted) -> None:
         with self._state.lock:
             self._state.replies.extend(replies)
 
@@ -148,3 +153,17 @@ class FakeOpenAIServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def first_clause_quote(body: dict[str, Any], chars: int = 12) -> str:
+    """A verbatim piece of clause [1] of the answer prompt (its longest text line)."""
+    prompt = body["messages"][-1]["content"]
+    block = prompt.split("[1] 《", 1)[1].split("\n\n[2] 《", 1)[0].split("</clauses>", 1)[0]
+    lines = [line for line in block.split("\n")[1:] if not line.startswith("DAMAGED:")]
+    return max(lines, key=len)[:chars]
+
+
+def citing_responder(body: dict[str, Any]) -> Reply:
+    """Like a well-behaved model: one sentence citing clause [1] with a verbatim quote."""
+    quote = first_clause_quote(body)
+    return Reply(content=f"根据条款，{quote}[1]。\n---\n[1] \"{quote}\"")
