@@ -6,8 +6,9 @@ with a `prepare()` that does the slow setup (loading models and stores) outside 
 """
 from __future__ import annotations
 
+import json
 from enum import Enum
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 import httpx
 
@@ -76,8 +77,6 @@ def request_body(question: str, history: History | None) -> dict[str, Any]:
 
 def read_response(status: int, body: str, url: str) -> dict[str, Any]:
     """The contract JSON of a response, or an AskError that shows the status and the body."""
-    import json
-
     if not 200 <= status < 300:
         raise AskError(f"POST {url} answered HTTP {status}: {body[:200]!r}")
     try:
@@ -111,9 +110,6 @@ class HttpAsker:
         except httpx.HTTPError as e:
             raise AskError(f"POST {self.endpoint} failed: {e}. Is the app running (python app.py)?") from e
         return read_response(r.status_code, r.text, self.endpoint)
-
-
-ClauseText = Callable[[str, str], "str | None"]
 
 
 class IndexClauseText:
