@@ -14,6 +14,7 @@ from typing import Any, Iterator
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")   # no telemetry, no version check
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")                # Chroma's telemetry
 
 import gradio as gr  # noqa: E402 - after the telemetry switches above
 from fastapi import FastAPI  # noqa: E402
@@ -36,6 +37,7 @@ CSS = """
 .zc-text mark {background:#ffe58a; color:inherit; padding:0 1px; border-radius:2px;}
 .zc-lost {color:#c0392b; text-decoration:underline wavy; font-weight:600;}
 .zc-warn {background:#fff4e5; border-left:4px solid #f0a030; padding:6px 10px; margin-bottom:8px; color:#6b4200;}
+.zc-panel {max-height:620px; overflow-y:auto; padding-right:4px;}
 .zc-foot {color:var(--body-text-color-subdued); font-size:0.85em;}
 """
 EMPTY_PANEL = "<div class='zc-foot'>提问后，这里列出答案引用的条款，引文以黄色标出。</div>"
@@ -98,7 +100,7 @@ def sources_html(contract: dict[str, Any]) -> str:
     answerer = contract.get("meta", {}).get("answerer")
     if answerer:
         parts.append(f"<div class='zc-foot'>本次回答：{html.escape(str(answerer))}</div>")
-    return "\n".join(parts)
+    return "<div class='zc-panel'>" + "\n".join(parts) + "</div>"
 
 
 def message_text(content: Any) -> str:
@@ -148,7 +150,10 @@ def _prepare(service: AssistantService, progress: gr.Progress) -> list[Any]:
     """Builds the index if needed; the progress shows over the (still empty) chat."""
     if not service.is_ready:
         progress(0.0, desc="正在检查索引；首次启动要先建立索引，请稍候…")
-    service.ensure_index(progress=lambda fraction, message: progress(fraction, desc=f"正在建立索引：{message}"))
+    try:
+        service.ensure_index(progress=lambda fraction, message: progress(fraction, desc=f"正在建立索引：{message}"))
+    except Exception as exc:  # noqa: BLE001 - the message says what to do (e.g. rebuild the index)
+        raise gr.Error(AssistantService.explain(exc), duration=None) from exc
     return []
 
 
@@ -168,12 +173,13 @@ def build_ui(service: AssistantService) -> gr.Blocks:
                                       show_label=False, lines=1, max_lines=4)
                 with gr.Row():
                     ask = gr.Button("提问", variant="primary")
-                    gr.ClearButton([chat, question], value="清空对话")
+                    clear = gr.ClearButton(value="清空对话")
                 gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题")
             with gr.Column(scale=2):
                 cities = gr.Dropdown(choices=[], value=[], multiselect=True, label="限定城市（可多选，空 = 全部）")
                 gr.Markdown("#### 引用的条款")
                 panel = gr.HTML(EMPTY_PANEL)
+        clear.add([chat, question, panel])
 
         def respond(q: str, c: list[dict[str, Any]], ci: list[str] | None) -> Iterator[tuple[Any, str, str]]:
             yield from _respond(service, q, c, ci)
@@ -184,7 +190,7 @@ def build_ui(service: AssistantService) -> gr.Blocks:
         for event in (question.submit, ask.click):
             event(respond, [question, chat, cities], [chat, panel, question])
         loaded = demo.load(prepare, None, [chat], show_progress="full")
-        loaded.then(lambda: _ready_status(service), None, [status, cities], show_progress="hidden")
+        loaded.success(lambda: _ready_status(service), None, [status, cities], show_progress="hidden")
     return demo
 
 

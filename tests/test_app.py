@@ -285,3 +285,20 @@ def test_end_to_end_with_the_llm_answerer_on_a_local_fake_endpoint():
     assert good["meta"]["answerer"] == "llm" and good["citations"][0]["quote"] in good["citations"][0]["text"]
     assert bad["meta"]["answerer"] == "extractive (LLM fallback)"
     assert "llm_fallback" in [w["kind"] for w in bad["warnings"]] and bad["answerable"] is True
+
+
+def test_ui_prepare_turns_index_errors_into_a_visible_message():
+    import gradio as gr
+
+    import app
+    from index.errors import IndexMismatchError
+    from rag.api import AssistantService
+
+    class Broken(FakeAssistant):
+        def ensure_index(self, progress=None):
+            raise IndexMismatchError("use-multilingual-v3", "sentence-transformers:x")
+
+    with pytest.raises(gr.Error, match="rebuild"):
+        app._prepare(AssistantService(Broken()), lambda *a, **k: None)
+    fake = FakeAssistant()
+    assert app._prepare(AssistantService(fake), lambda *a, **k: None) == [] and fake.index_builds == 1
