@@ -27,7 +27,7 @@ EXAMPLES = [
     "东莞市工业产品质量监督抽查合格率的目标是多少?",
     "汕頭市政府質量獎評審管理辦法由哪些部門牽頭完善?",
     "各地对首席质量官制度分别由哪些部门负责?",
-    "What does the national quality outline ask of enterprises' chief quality officers?",
+    "质量强国建设纲要提出用什么制度为新产品新业态提供容错纠错空间?",
 ]
 CSS = """
 .zc-cite {border:1px solid var(--border-color-primary); border-radius:8px; padding:10px 12px; margin-bottom:10px;}

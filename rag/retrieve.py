@@ -70,6 +70,12 @@ class DenseRetriever:
         self.snap = snapshot
         self.store = store
         self.embedder = embedder
+        self._last: tuple[str, np.ndarray] | None = None   # a compare question asks once per city
+
+    def _vector(self, text: str) -> np.ndarray:
+        if self._last is None or self._last[0] != text:
+            self._last = (text, self.embedder.embed([text])[0])
+        return self._last[1]
 
     def _where(self, filters: Filters) -> dict | None:
         clauses = []
@@ -80,7 +86,7 @@ class DenseRetriever:
         return clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
 
     def ranked(self, query: Query, k: int) -> list[tuple[tuple[str, str], float]]:
-        vector = self.embedder.embed([query.search_text])[0]
+        vector = self._vector(query.search_text)
         pos = self.snap.chunk_pos
         pairs = []
         for chunk_id, sim in self.store.query(vector, k * 3, self._where(query.filters)):
