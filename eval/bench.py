@@ -154,15 +154,15 @@ def fmt_spread(s: dict[str, Any], digits: int = 1) -> str:
 
 
 def format_growth(growth: list[dict[str, Any]], embed_s_per_chunk: float | None) -> list[str]:
-    head = f"{'size':>6} {'embedder':>8} {'docs':>6} {'clauses':>8} {'chunks':>8} {'build s':>16} " \
-           f"{'ask p50 ms':>16} {'ask p95 ms':>16} {'peak MiB':>9}"
+    head = f"{'size':>6} {'embedder':>8} {'docs':>6} {'clauses':>8} {'chunks':>8} {'build s':>20} " \
+           f"{'ask p50 ms':>20} {'ask p95 ms':>20} {'peak MiB':>14}"
     lines = ["Growth: cold build, then the dev questions asked in the same warm process", head]
     for g in growth:
         c = g["counts"]
         lines.append(f"{str(g['size']) + 'x':>6} {('real' if g['embedder'] == 'default' else 'random'):>8} "
                      f"{c.get('documents', 0):>6} {c.get('clauses', 0):>8} {c.get('chunks', 0):>8} "
-                     f"{fmt_spread(g['build_s']):>16} {fmt_spread(g['ask_p50_ms']):>16} "
-                     f"{fmt_spread(g['ask_p95_ms']):>16} {fmt_spread(g['peak_rss_mib'], 0):>9}")
+                     f"{fmt_spread(g['build_s']):>20} {fmt_spread(g['ask_p50_ms']):>20} "
+                     f"{fmt_spread(g['ask_p95_ms']):>20} {fmt_spread(g['peak_rss_mib'], 0):>14}")
         if g["embedder"] == "random" and embed_s_per_chunk and g["build_s"]["median"] is not None:
             projected = g["build_s"]["median"] + c.get("chunks", 0) * embed_s_per_chunk
             lines.append(f"{'':>6} with the real embedder this build would take about {projected:.0f} s "
