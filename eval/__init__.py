@@ -3,7 +3,7 @@
     python -m eval run --gold eval/gold_dev.jsonl                  # all configurations, side by side
     python -m eval run --gold FILE --config hybrid --config naive --json --report eval/reports/dev
     python -m eval run --gold FILE --url http://127.0.0.1:7860     # a running app, via POST /api/ask
-    python -m eval bench [--repeats 3] [--sizes 1,10,100] [--real-max 10] [--json] [--out FILE]
+    python -m eval bench [--repeats 3] [--sizes 1,10,100,1000] [--real-max 100] [--json] [--out FILE]
 
 Configurations: `lexical`, `dense`, `hybrid` (the product, through rag.pipeline.build_assistant)
 and `naive` (eval/baselines.py: 500-character windows, dense only, top 3). The scorer
