@@ -17,6 +17,16 @@ def _pyplot():  # type: ignore[no-untyped-def]
     return plt
 
 
+def _save(plt, fig, ax, path: Path) -> Path:
+    """Legend (when there is a series), layout, write the PNG, free the figure."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
 def plot_recall(runs: Sequence[ConfigRun], path: Path) -> Path:
     """recall@k against k, one line per configuration."""
     plt = _pyplot()
@@ -27,12 +37,7 @@ def plot_recall(runs: Sequence[ConfigRun], path: Path) -> Path:
             ax.plot(KS, [v if v is not None else float("nan") for v in values], marker="o", label=r.name)
     ax.set(xlabel="k", ylabel="recall@k", ylim=(0, 1.05), xticks=KS, title="Retrieval recall@k by configuration")
     ax.grid(alpha=0.3)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, ax, path)
 
 
 def plot_latency(runs: Sequence[ConfigRun], path: Path) -> Path:
@@ -44,9 +49,4 @@ def plot_latency(runs: Sequence[ConfigRun], path: Path) -> Path:
         if values:
             ax.hist(values, bins=20, alpha=0.5, label=r.name)
     ax.set(xlabel="latency of one answer (ms)", ylabel="questions", title="Answer latency (warm process)")
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, ax, path)

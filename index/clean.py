@@ -54,7 +54,6 @@ class CleanReport:
     repaired: list[str] = field(default_factory=list)   # "桇→案" …
     lost: int = 0
     furniture: list[str] = field(default_factory=list)  # dropped lines
-    entities: int = 0
 
 
 def unshift(ch: str) -> str | None:
@@ -115,10 +114,8 @@ def _replace(m: re.Match[str], line: str, report: CleanReport) -> tuple[str, tup
         if name not in html5:
             return m.group(0), None
         report.lost += 1
-        report.entities += 1
         return "?" + html5[name], (0, 1, SpanKind.LOST.value, "character lost before a quotation mark")
     if kind == "entity":
-        report.entities += 1
         return html.unescape(m.group("entity")), None
     if _lost_qmark(line, m.start()):
         report.lost += 1

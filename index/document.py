@@ -8,16 +8,8 @@ from index.errors import IngestError
 from index.loaders import RawDocument
 from index.metadata import extract
 from index.models import Document
-from index.structure import StructureParser, has_structure, paragraphs_as_clauses, _CHAPTER, _CLAUSE
+from index.structure import StructureParser, body_start, paragraphs_as_clauses
 from index.text import is_traditional, normalise
-
-
-def _body_start(lines) -> int:
-    for i, line in enumerate(lines):
-        probe = normalise(line.text)
-        if _CHAPTER.match(probe) or _CLAUSE.match(probe):
-            return i
-    return len(lines)
 
 
 def parse_document(raw: RawDocument) -> Document:
@@ -25,10 +17,10 @@ def parse_document(raw: RawDocument) -> Document:
     lines = clean_lines(raw.text, report)
     if not lines:
         raise IngestError(f"{raw.source}: nothing left after cleaning; is it a policy document?")
-    start = _body_start(lines)
+    start = body_start(lines)
     meta = extract(lines, start, raw.text)
     parser = StructureParser(raw.doc_id)
-    if has_structure(lines):
+    if start < len(lines):
         clauses = parser.parse(lines[meta.title_line + 1:])
     else:
         clauses = paragraphs_as_clauses(raw.doc_id, lines[meta.title_line + 1:])

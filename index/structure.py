@@ -136,8 +136,13 @@ def join_lines(lines: list[CleanLine]) -> tuple[str, list[Span]]:
     return "\n".join(parts), spans
 
 
-def has_structure(lines: list[CleanLine]) -> bool:
-    return any(_CHAPTER.match(normalise(l.text)) or _CLAUSE.match(normalise(l.text)) for l in lines)
+def body_start(lines: list[CleanLine]) -> int:
+    """Index of the first chapter or clause line; len(lines) when the text has no numbering."""
+    for i, line in enumerate(lines):
+        probe = normalise(line.text)
+        if _CHAPTER.match(probe) or _CLAUSE.match(probe):
+            return i
+    return len(lines)
 
 
 def paragraphs_as_clauses(doc_id: str, lines: list[CleanLine]) -> list[Clause]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from index.catalog import IndexSnapshot
+from index.models import Clause
 from index.text import normalise
-from rag.evidence import lost_in, measure_of, query_terms, score_sentences, units_quote
+from rag.evidence import Sentence, lost_in, measure_of, query_terms, score_sentences, units_quote
 from rag.types import Answer, Citation, Hit, Kind, Query, TokenCallback, Warning
 
 MAX_DUTIES = 8
@@ -102,7 +103,7 @@ class ExtractiveAnswerer:
             comp.lines.append("注意:这句原文有字符缺损(以“?”显示),缺失的文字和数字无法确定,请以正式文本为准。")
 
     def _duty(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
-        duties = duty_hits(self.snap, query)
+        duties = [h for h in hits if in_charge(h.clause, query)]
         if not duties:
             self._who(query, hits, terms, comp)
             return
@@ -115,40 +116,37 @@ class ExtractiveAnswerer:
 
     def _compare(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
         sub = Kind.WHO_LEADS if any(w in query.text for w in ("负责", "牵头", "部门", "单位")) else Kind.LOOKUP
-        best_by_city: dict[str, tuple[float, Hit]] = {}
+        best_by_city: dict[str, tuple[Hit, Sentence]] = {}
         for hit in hits:
             city = hit.doc.city or "全国"
             s = self._best_sentence(hit, terms, sub)
-            if s and (city not in best_by_city or s.score > best_by_city[city][0]):
-                best_by_city[city] = (s.score, hit)
-        top = max((s for s, _ in best_by_city.values()), default=0.0)
-        for city, (score, hit) in best_by_city.items():
-            if score < 0.5 * top:
+            if s and (city not in best_by_city or s.score > best_by_city[city][1].score):
+                best_by_city[city] = (hit, s)
+        top = max((s.score for _, s in best_by_city.values()), default=0.0)
+        for hit, best in best_by_city.values():
+            if best.score < 0.5 * top:
                 continue
             units, quote = _units_text(hit), units_quote(hit.clause)
-            best = self._best_sentence(hit, terms, sub)
             if sub == Kind.WHO_LEADS and units and quote:
                 comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:{units} {comp.cite(hit, quote)}")
             else:
                 comp.lines.append(f"- {label(hit)}:{best.text} {comp.cite(hit, best.text)}")
 
 
+def in_charge(clause: Clause, query: Query) -> bool:
+    """Whether the unit of a duty question leads the clause (牵头 asked) or takes any part in it."""
+    if not query.unit:
+        return False
+    unit = normalise(query.unit).removeprefix("市")
+    names = clause.units.lead if "牵头" in query.text else clause.units.all()
+    return any(unit in normalise(n) for n in names)
+
+
 def duty_hits(snap: IndexSnapshot, query: Query) -> list[Hit]:
     """Every clause (within the filters) where the unit of a duty question is in charge."""
     from rag.retrieve import allowed
-    if not query.unit:
-        return []
-    unit = normalise(query.unit).removeprefix("市")
-    lead_only = "牵头" in query.text
-    out = []
-    for doc in snap.documents.values():
-        if not allowed(snap, doc.doc_id, query.filters):
-            continue
-        for clause in doc.clauses:
-            names = clause.units.lead if lead_only else clause.units.all()
-            if any(unit in normalise(n) for n in names):
-                out.append(Hit(clause=clause, doc=doc, score=1.0))
-    return out
+    return [Hit(clause=c, doc=d, score=1.0) for d in snap.documents.values()
+            if allowed(snap, d.doc_id, query.filters) for c in d.clauses if in_charge(c, query)]
 
 
 def damaged_warnings(citations: list[Citation]) -> list[Warning]:

@@ -13,7 +13,7 @@ from index.embedders import make_embedder
 from index.settings import AnswererKind, Settings, get_settings
 from index.stores import ChromaStore
 from rag.evidence import coverage, query_terms
-from rag.extractive import ExtractiveAnswerer, duty_hits
+from rag.extractive import ExtractiveAnswerer, duty_hits, in_charge
 from rag.query import CityIndex, understand
 from rag.retrieve import DenseRetriever, HybridRetriever, LexicalRetriever, RetrievalMode
 from rag.types import Answer, Filters, Hit, Kind, Query, TokenCallback
@@ -90,7 +90,8 @@ class Assistant:
             if on_token:
                 on_token(answer.answer)
         else:
-            answer = p["answerer"].answer(query, hits[: self.settings.top_k], on_token)
+            given = hits if query.kind == Kind.DUTY else hits[: self.settings.top_k]
+            answer = p["answerer"].answer(query, given, on_token)
             answer.retrieved = hits
         answer.meta.update({"kind": query.kind.value, "query": query.text, "cities": query.filters.cities,
                             "retrieval": self.retrieval.value, "latency_ms": round((time.perf_counter() - started) * 1000, 1)})
@@ -102,17 +103,17 @@ class Assistant:
         if query.kind == Kind.COMPARE and not query.filters.cities:
             return _interleave([retriever.retrieve(_with_city(query, c), 3) for c in self.cities()])
         hits = retriever.retrieve(query, RETRIEVED)
-        if query.kind == Kind.DUTY:
-            first = duty_hits(self.parts["snap"], query)
-            keys = {h.key for h in first}
-            hits = first + [h for h in hits if h.key not in keys]
-        return hits[:RETRIEVED] if query.kind != Kind.DUTY else hits
+        if query.kind != Kind.DUTY:
+            return hits
+        first = duty_hits(self.parts["snap"], query)       # every clause the unit is in charge of
+        keys = {h.key for h in first}
+        return first + [h for h in hits if h.key not in keys]
 
     def _gate(self, query: Query, hits: list[Hit]) -> str | None:
         """Decline when no retrieved clause is about the question."""
         if not hits:
             return "no_evidence"
-        if query.kind == Kind.DUTY and query.unit and hits[0].score == 1.0:
+        if query.kind == Kind.DUTY and in_charge(hits[0].clause, query):
             return None
         terms = query_terms(query, self.parts["snap"], query.filters.cities)
         best = max(coverage(h.clause.norm + " ".join(h.clause.heading_path), terms) for h in hits)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.catalog import IndexSnapshot
-from index.gazetteer import find_places, lookup, places, province_of
+from index.gazetteer import find_places, lookup, places
 from index.text import normalise
 from rag.types import Filters, Kind, Query
 
@@ -75,10 +75,7 @@ class CityIndex:
         for p in find_places(text):
             if p.short in covered or p.short in self.aliases.values() or p.name in self.provinces:
                 continue
-            prov = province_of(p)
-            if p.is_province and p.name in self.provinces:
-                continue
-            out.append(p.name if prov is None or p.is_province else p.name)
+            out.append(p.name)
         return out + _foreign_pinyin(text, self)
 
 
