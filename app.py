@@ -19,7 +19,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")                # Chroma's
 import gradio as gr  # noqa: E402 - after the telemetry switches above
 from fastapi import FastAPI  # noqa: E402
 
-from rag.api import AssistantService, contract_of, create_api  # noqa: E402
+from rag.api import contract_of, create_api  # noqa: E402
+from rag.service import AssistantService, classify  # noqa: E402
 from rag.types import Answer, Filters  # noqa: E402
 
 EXAMPLES = [
@@ -143,7 +144,7 @@ def _respond(service: AssistantService, question: str, chat: list[dict[str, Any]
             chat = [*chat[:-1], {"role": "assistant", "content": message_text(chat[-1]["content"]) + item}]
             yield chat, "<div class='zc-foot'>正在作答…</div>", ""
     except Exception as exc:  # noqa: BLE001 - shown to the user, logged by the service
-        yield [*chat[:-1], {"role": "assistant", "content": f"⚠ {AssistantService.explain(exc)}"}], EMPTY_PANEL, ""
+        yield [*chat[:-1], {"role": "assistant", "content": f"⚠ {classify(exc).message}"}], EMPTY_PANEL, ""
 
 
 def _prepare(service: AssistantService, progress: gr.Progress) -> list[Any]:
@@ -151,9 +152,9 @@ def _prepare(service: AssistantService, progress: gr.Progress) -> list[Any]:
     if not service.is_ready:
         progress(0.0, desc="正在检查索引；首次启动要先建立索引，请稍候…")
     try:
-        service.ensure_index(progress=lambda fraction, message: progress(fraction, desc=f"正在建立索引：{message}"))
+        service.start(progress=lambda fraction, message: progress(fraction, desc=f"正在建立索引：{message}"))
     except Exception as exc:  # noqa: BLE001 - the message says what to do (e.g. rebuild the index)
-        raise gr.Error(AssistantService.explain(exc), duration=None) from exc
+        raise gr.Error(classify(exc).message, duration=None) from exc
     return []
 
 
@@ -195,12 +196,13 @@ def build_ui(service: AssistantService) -> gr.Blocks:
 
 
 def create_app(assistant: Any = None) -> FastAPI:
-    """The API at /api, /v1 and /healthz, and the UI at /. Builds the default assistant if none is given."""
+    """The API at /api, /v1 and /healthz, and the UI at /. Takes an AssistantService or an
+    assistant (the default one when None); call service.start() first to serve warm."""
     if assistant is None:
         from rag.pipeline import build_assistant
 
         assistant = build_assistant()
-    service = AssistantService(assistant)
+    service = assistant if isinstance(assistant, AssistantService) else AssistantService(assistant)
     app = create_api(service)
     return gr.mount_gradio_app(
         app, build_ui(service), path="/", footer_links=[], run_history=False, ssr_mode=False,
@@ -215,8 +217,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     import uvicorn
 
-    print(f"质策 on http://{args.host}:{args.port}/  (API: /api/ask, /v1/chat/completions, /healthz)")
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+    from rag.pipeline import build_assistant
+
+    service = AssistantService(build_assistant())
+    print("质策: loading the index and the models (the first run builds the index)…", flush=True)
+    service.start(progress=lambda fraction, message: print(f"  {fraction:4.0%} {message}", flush=True))
+    print(f"质策 ready on http://{args.host}:{args.port}/  (API: /api/ask, /v1/chat/completions, /healthz)", flush=True)
+    uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="info")
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ def _run_one(config: ConfigName, settings: Any, questions: list[GoldQuestion],
 
 
 def run_all(args: argparse.Namespace) -> list[ConfigRun]:
-    from index.settings import Settings
+    from rag.settings import Settings
 
     questions = load_gold(args.gold)
     settings = Settings()

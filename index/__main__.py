@@ -10,12 +10,12 @@ from pathlib import Path
 
 from index.build import build_index
 from index.catalog import load_index
-from index.errors import IndexError_
-from index.settings import get_settings
+from index.errors import IndexLayerError
+from index.settings import IndexSettings
 
 
 def _build(args: argparse.Namespace) -> int:
-    report = build_index(get_settings(), docs_dir=args.docs, rebuild=args.rebuild)
+    report = build_index(IndexSettings(), docs_dir=args.docs, rebuild=args.rebuild)
     for skipped in report.skipped:
         print(f"SKIPPED {skipped['file']}: {skipped['error']}", file=sys.stderr)
     print(f"built {report.build_id}: {report.documents} documents, {report.clauses} clauses, "
@@ -27,14 +27,14 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    snap = load_index(get_settings())
+    snap = load_index(IndexSettings())
     if args.json:
         data = {"build_id": snap.build_id, "embedder": snap.embedder, "skipped": snap.skipped,
                 "documents": [d.to_dict() for d in snap.documents.values()]}
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     for d in snap.documents.values():
-        print(f"{d.doc_id}  {d.title}  [{d.city or '全国'} · {d.level} · {d.issuer} · {d.date} · {d.doc_number}]")
+        print(f"{d.doc_id}  {d.title}  [{d.place} · {d.level.value} · {d.issuer} · {d.date} · {d.doc_number}]")
         print(f"    {len(d.clauses)} clauses; " + "; ".join(d.notes))
     return 0
 
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     try:
         return _build(args) if args.command == "build" else _show(args)
-    except IndexError_ as e:
+    except IndexLayerError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 

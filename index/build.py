@@ -23,11 +23,11 @@ from index.catalog import IndexSnapshot, current_build, load_index, new_build_id
 from index.chunking import chunk_document
 from index.document import parse_document
 from index.embedders import make_embedder
-from index.errors import IndexError_, IngestError
-from index.lexical import add_words, corpus_words, tokenize
+from index.errors import IndexLayerError, IngestError
+from index.lexical import Tokenizer, corpus_words
 from index.loaders import list_files, load
 from index.models import Chunk, Document
-from index.settings import Settings
+from index.settings import IndexSettings
 from index.stores import ChromaStore
 
 log = logging.getLogger(__name__)
@@ -59,20 +59,20 @@ def read_corpus(directory: Path, report: BuildReport) -> list[Document]:
     return docs
 
 
-def _previous(settings: Settings) -> IndexSnapshot | None:
+def _previous(settings: IndexSettings) -> IndexSnapshot | None:
     if current_build(settings.index_dir) is None:
         return None
     try:
         return load_index(settings)
-    except (IndexError_, ValueError, KeyError) as e:
+    except (IndexLayerError, ValueError, KeyError) as e:
         log.warning("previous index unreadable (%s); building from scratch", e)
         return None
 
 
 def _metadata(doc: Document, chunk: Chunk) -> dict[str, Any]:
     clause = next(c for c in doc.clauses if c.clause_id == chunk.clause_id)
-    return {"doc_id": doc.doc_id, "clause_id": chunk.clause_id, "city": doc.city or "全国",
-            "level": doc.level, "lead": "、".join(clause.units.lead), "co": "、".join(clause.units.co),
+    return {"doc_id": doc.doc_id, "clause_id": chunk.clause_id, "city": doc.place,
+            "level": doc.level.value, "lead": "、".join(clause.units.lead), "co": "、".join(clause.units.co),
             "responsible": "、".join(clause.units.responsible)}
 
 
@@ -92,26 +92,30 @@ def _embed_missing(store: ChromaStore, embedder: Any, docs: dict[str, Document],
     return len(todo)
 
 
-def _tokens(chunks: list[Chunk], previous: IndexSnapshot | None) -> list[list[str]]:
-    old = {}
-    if previous is not None:
+def _tokens(docs: dict[str, Document], chunks: list[Chunk], previous: IndexSnapshot | None) -> list[list[str]]:
+    """BM25 tokens; an unchanged chunk keeps its old tokens when the tokenizer's words are the same."""
+    words = corpus_words(docs.values())
+    old: dict[str, list[str]] = {}
+    if previous is not None and corpus_words(previous.documents.values()) == words:
         old = {c.chunk_id: t for c, t in zip(previous.chunks, previous.tokens)}
-    return [old[c.chunk_id] if c.chunk_id in old else tokenize(c.search_text) for c in chunks]
+    if all(c.chunk_id in old for c in chunks):
+        return [old[c.chunk_id] for c in chunks]
+    tokenizer = Tokenizer(words)
+    return [old[c.chunk_id] if c.chunk_id in old else tokenizer.tokenize(c.search_text) for c in chunks]
 
 
-def build_index(settings: Settings, *, docs_dir: Path | None = None, rebuild: bool = False,
+def build_index(settings: IndexSettings, *, docs_dir: Path | None = None, rebuild: bool = False,
                 embedder: Any | None = None, progress: Progress | None = None) -> BuildReport:
     started = time.perf_counter()
     report = BuildReport(build_id=new_build_id())
     embedder = embedder or make_embedder(settings)
     docs = {d.doc_id: d for d in read_corpus(Path(docs_dir or settings.corpus_dir), report)}
-    add_words(corpus_words(docs.values()))
     chunks = [c for d in docs.values() for c in chunk_document(d, embedder.name, settings.chunk_max_tokens)]
-    store = ChromaStore(settings=settings, embedder=embedder.name)
+    store = ChromaStore.from_settings(settings, embedder.name)
     previous = None if rebuild else _previous(settings)
     report.embedded = _embed_missing(store, embedder, docs, chunks, rebuild, progress)
     snap = IndexSnapshot(build_id=report.build_id, embedder=embedder.name, documents=docs, chunks=chunks,
-                         tokens=_tokens(chunks, previous), created=time.time(), skipped=report.skipped)
+                         tokens=_tokens(docs, chunks, previous), created=time.time(), skipped=report.skipped)
     write_snapshot(settings.index_dir, snap)
     report.removed = _collect_garbage(settings, store, {c.chunk_id for c in chunks}, report.build_id)
     _fill_counts(report, docs, chunks)
@@ -119,7 +123,7 @@ def build_index(settings: Settings, *, docs_dir: Path | None = None, rebuild: bo
     return report
 
 
-def _collect_garbage(settings: Settings, store: ChromaStore, keep: set[str], build_id: str) -> int:
+def _collect_garbage(settings: IndexSettings, store: ChromaStore, keep: set[str], build_id: str) -> int:
     stale = store.ids() - keep
     store.delete(sorted(stale))
     for old in (settings.index_dir / "builds").iterdir():

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import IndexMismatchError, IndexMissingError
-from index.lexical import Bm25Index, add_words, corpus_words
+from index.lexical import Bm25Index, Tokenizer
 from index.models import Chunk, Clause, Document
-from index.settings import Settings
+from index.settings import IndexSettings
 
 FORMAT = 1
 
@@ -44,8 +44,17 @@ class IndexSnapshot:
 
     @cached_property
     def bm25(self) -> Bm25Index:
-        add_words(corpus_words(self.documents.values()))
         return Bm25Index(self.tokens)
+
+    @cached_property
+    def tokenizer(self) -> Tokenizer:
+        """The tokenizer that made this snapshot's tokens: queries must be cut the same way."""
+        return Tokenizer.for_documents(self.documents.values())
+
+    def warm_up(self) -> None:
+        """Build the lazily made parts now (BM25, tokenizer, lookup tables), not on a first query."""
+        _ = self.bm25, self.tokenizer, self._clauses, self.chunk_pos
+        self.bm25.doc_freq()
 
     def clause(self, doc_id: str, clause_id: str) -> Clause | None:
         return self._clauses.get((doc_id, clause_id))
@@ -54,7 +63,7 @@ class IndexSnapshot:
         return list(self._clauses.values())
 
     def cities(self) -> list[str]:
-        return sorted({d.city or "全国" for d in self.documents.values()})
+        return sorted({d.place for d in self.documents.values()})
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -81,14 +90,18 @@ def current_build(index_dir: Path) -> Path | None:
     return build if (build / "catalog.json").exists() else None
 
 
-def load_index(settings: Settings, *, check_embedder: bool = False) -> IndexSnapshot:
+def load_index(settings: IndexSettings, *, check_embedder: bool = False,
+               embedder: str | None = None) -> IndexSnapshot:
+    """The current build. With check_embedder, it must have been built by `embedder` (the name of
+    the embedder that will embed the queries; the configured one when not given)."""
     build = current_build(settings.index_dir)
     if build is None:
         raise IndexMissingError(str(settings.index_dir))
     with open(build / "catalog.json", encoding="utf-8") as f:
         snap = IndexSnapshot.from_json(json.load(f))
-    if check_embedder and snap.embedder != settings.embedder_id():
-        raise IndexMismatchError(snap.embedder, settings.embedder_id())
+    expected = embedder or settings.embedder_id()
+    if check_embedder and snap.embedder != expected:
+        raise IndexMismatchError(snap.embedder, expected)
     return snap
 
 

@@ -43,7 +43,7 @@ def split_to_budget(text: str, budget: int) -> list[str]:
 
 
 def context_of(doc: Document, clause: Clause) -> str:
-    return normalise(" ".join([doc.city or "全国", doc.title, *clause.heading_path]))
+    return normalise(" ".join([doc.place, doc.title, *clause.heading_path]))
 
 
 def chunk_id(embedder: str, doc: Document, clause: Clause, part: int, text: str) -> str:

@@ -94,19 +94,19 @@ def repair_line(line: str, report: CleanReport) -> CleanLine:
     return CleanLine("".join(out), spans)
 
 
-def _replace(m: re.Match[str], line: str, report: CleanReport) -> tuple[str, tuple[int, int, str, str] | None]:
+def _replace(m: re.Match[str], line: str, report: CleanReport) -> tuple[str, tuple[int, int, SpanKind, str] | None]:
     kind = m.lastgroup
     if kind == "shifted":
         ch = m.group("shifted")
         fixed = unshift(ch)
         if fixed is None:
             report.lost += 1
-            return ch, (0, 1, SpanKind.LOST.value, "character damaged before a lost '<'")
+            return ch, (0, 1, SpanKind.LOST, "character damaged before a lost '<'")
         report.repaired.append(f"{ch}→{fixed}")
-        return fixed, (0, 1, SpanKind.REPAIRED.value, f"{ch}→{fixed}")
+        return fixed, (0, 1, SpanKind.REPAIRED, f"{ch}→{fixed}")
     if kind == "lost_tag":
         report.lost += 1
-        return "?", (0, 1, SpanKind.LOST.value, "character lost")
+        return "?", (0, 1, SpanKind.LOST, "character lost")
     if kind == "tag":
         return "", None
     if kind == "lost_entity":
@@ -114,12 +114,12 @@ def _replace(m: re.Match[str], line: str, report: CleanReport) -> tuple[str, tup
         if name not in html5:
             return m.group(0), None
         report.lost += 1
-        return "?" + html5[name], (0, 1, SpanKind.LOST.value, "character lost before a quotation mark")
+        return "?" + html5[name], (0, 1, SpanKind.LOST, "character lost before a quotation mark")
     if kind == "entity":
         return html.unescape(m.group("entity")), None
     if _lost_qmark(line, m.start()):
         report.lost += 1
-        return "?", (0, 1, SpanKind.LOST.value, "character lost")
+        return "?", (0, 1, SpanKind.LOST, "character lost")
     return "?", None
 
 

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from index.errors import ConfigError
-from index.settings import EmbedderKind, Settings
+from index.settings import EmbedderKind, IndexSettings, embedder_id
 
 
 def _normalise_rows(v: np.ndarray) -> np.ndarray:
@@ -25,7 +25,7 @@ def _normalise_rows(v: np.ndarray) -> np.ndarray:
 
 
 class UseEmbedder:
-    name = "use-multilingual-v3"
+    name = embedder_id(EmbedderKind.USE)
 
     def __init__(self, *, threads: int = 2) -> None:
         if threads < 1:
@@ -48,7 +48,7 @@ class SentenceTransformerEmbedder:
             raise ConfigError("ZHICE_EMBEDDING_MODEL is empty: give a sentence-transformers model name "
                               "or path (e.g. BAAI/bge-small-zh-v1.5) when ZHICE_EMBEDDER=sentence-transformers.")
         self.model_name = model
-        self.name = f"sentence-transformers:{model}"
+        self.name = embedder_id(EmbedderKind.SENTENCE_TRANSFORMERS, model)
         self.device = device
         self.batch_size = batch_size
         self._model: Any = None
@@ -73,7 +73,7 @@ class SentenceTransformerEmbedder:
             ) from e
 
 
-def make_embedder(settings: Settings) -> UseEmbedder | SentenceTransformerEmbedder:
+def make_embedder(settings: IndexSettings) -> UseEmbedder | SentenceTransformerEmbedder:
     if settings.embedder is EmbedderKind.USE:
         return UseEmbedder()
     return SentenceTransformerEmbedder(model=settings.embedding_model, device=settings.embedding_device)

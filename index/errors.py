@@ -1,15 +1,31 @@
-"""Errors of the ingestion and index layer; every message says what to do next."""
+"""The project's error family; every message says what to do next.
+
+    ZhiceError                      root: anything the product raises on purpose
+    ├── IndexLayerError             the index cannot be read, built or used
+    │   ├── IngestError             one document could not be read or parsed (the build skips it)
+    │   ├── IndexMissingError       no index built yet
+    │   ├── IndexMismatchError      built with another embedder
+    │   └── ConfigError             a setting has a bad value
+    └── (rag.llm.LLMError, …)       errors of the answering layer subclass ZhiceError too
+
+The service layer (rag/service.py) shows a ZhiceError's own message to the user; anything else
+is an internal error.
+"""
 
 
-class IndexError_(Exception):
-    """Base class (named with a trailing underscore so it never shadows the builtin)."""
+class ZhiceError(Exception):
+    """Root of every error the product raises on purpose; its message is fit to show a user."""
 
 
-class IngestError(IndexError_):
+class IndexLayerError(ZhiceError):
+    """The index cannot be read, built or used."""
+
+
+class IngestError(IndexLayerError):
     """A document could not be read or parsed; the build reports it and goes on."""
 
 
-class IndexMissingError(IndexError_):
+class IndexMissingError(IndexLayerError):
     def __init__(self, where: str) -> None:
         super().__init__(
             f"No index found in {where}. Build it first: `python -m index build` "
@@ -17,7 +33,7 @@ class IndexMissingError(IndexError_):
         )
 
 
-class IndexMismatchError(IndexError_):
+class IndexMismatchError(IndexLayerError):
     def __init__(self, built_with: str, configured: str) -> None:
         super().__init__(
             f"The index was built with embedder {built_with!r} but the settings ask for "
@@ -26,5 +42,5 @@ class IndexMismatchError(IndexError_):
         )
 
 
-class ConfigError(IndexError_):
+class ConfigError(IndexLayerError):
     """A setting has a bad value; the message lists the good ones."""

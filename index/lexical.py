@@ -6,8 +6,6 @@ the corpus itself lists as in charge, so 市市场监管局 or 东莞海关 stay
 from __future__ import annotations
 
 import re
-import threading
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -16,23 +14,6 @@ import numpy as np
 DICT = Path(__file__).with_name("domain_dict.txt")
 _KEEP = re.compile(r"[\u3400-\u9fffA-Za-z0-9%]")
 _STOP = frozenset("的 了 和 与 及 等 在 对 为 是 有 由 哪些 哪个 什么 多少 怎么 如何 吗 呢 要 将 把 被 以 于 并 或 之 其 中 各 个 这 那 可以 能 会 应 进一步 加强 推进 推动 开展 提升 完善 建立 健全".split())
-_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-    jieba.setLogLevel(60)
-    jieba.load_userdict(str(DICT))
-    return jieba
-
-
-def add_words(words: Iterable[str]) -> None:
-    jb = _jieba()
-    with _lock:
-        for w in words:
-            if len(w) >= 2:
-                jb.add_word(w, freq=20000)
 
 
 def corpus_words(documents: Iterable[Any]) -> list[str]:
@@ -42,13 +23,35 @@ def corpus_words(documents: Iterable[Any]) -> list[str]:
         if doc.city:
             words += [doc.city, doc.city + "市"]
         words += [u for c in doc.clauses for u in c.units.all()]
-    return words
+    return sorted({w for w in words if len(w) >= 2})
 
 
-def tokenize(text: str) -> list[str]:
-    """Search-mode segmentation (whole words and their parts), lower-cased, stop words out."""
-    jb = _jieba()
-    return [t.lower() for t in jb.cut_for_search(text) if _KEEP.search(t) and t not in _STOP]
+class Tokenizer:
+    """Search-mode jieba segmentation with the domain dictionary and the corpus's own words.
+
+    Each instance owns its `jieba.Tokenizer`, so the tokens of a build depend only on the words
+    given here, never on what else the process loaded (jieba's module-level dictionary is not
+    touched). Build time and query time make one from the same documents, so they agree.
+    """
+
+    def __init__(self, words: Iterable[str] = ()) -> None:
+        import jieba
+
+        jieba.setLogLevel(60)
+        self.words = tuple(sorted(set(words)))
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        self._jieba.load_userdict(str(DICT))
+        for w in self.words:
+            self._jieba.add_word(w, freq=20000)
+
+    @classmethod
+    def for_documents(cls, documents: Iterable[Any]) -> "Tokenizer":
+        return cls(corpus_words(documents))
+
+    def tokenize(self, text: str) -> list[str]:
+        """Whole words and their parts, lower-cased, stop words and punctuation out."""
+        return [t.lower() for t in self._jieba.cut_for_search(text) if _KEEP.search(t) and t not in _STOP]
 
 
 class Bm25Index:
@@ -56,6 +59,7 @@ class Bm25Index:
         import bm25s
         self.size = len(tokens)
         self._bm25 = bm25s.BM25()
+        self._doc_freq: dict[str, int] | None = None
         if tokens:
             self._bm25.index([list(t) or ["\x00"] for t in tokens], show_progress=False)
 
@@ -73,10 +77,14 @@ class Bm25Index:
         df = self.doc_freq().get(token, 0)
         return float(np.log(1 + (self.size - df + 0.5) / (df + 0.5))) if df else 0.0
 
-    @lru_cache(maxsize=1)
     def doc_freq(self) -> dict[str, int]:
-        vocab = self._bm25.vocab_dict
-        counts = np.zeros(len(vocab), dtype=np.int64)
-        indptr = self._bm25.scores["indptr"]
-        counts[: len(indptr) - 1] = np.diff(indptr)
-        return {t: int(counts[i]) for t, i in vocab.items()}
+        if self._doc_freq is None:
+            vocab = self._bm25.vocab_dict
+            counts = np.zeros(len(vocab), dtype=np.int64)
+            indptr = self._bm25.scores["indptr"]
+            counts[: len(indptr) - 1] = np.diff(indptr)
+            self._doc_freq = {t: int(counts[i]) for t, i in vocab.items()}
+        return self._doc_freq
+
+    def __contains__(self, token: str) -> bool:
+        return bool(self.size) and token in self._bm25.vocab_dict

@@ -38,7 +38,7 @@ class Metadata:
     issuer: str | None = None
     city: str | None = None
     region: str | None = None
-    level: str = Level.CITY.value
+    level: Level = Level.CITY
     date: str | None = None
     doc_number: str | None = None
     notes: list[str] = field(default_factory=list)
@@ -149,15 +149,15 @@ def _check_header_issuer(issuer: str | None, place: Place | None, fields: dict[s
 def _set_place(meta: Metadata, place: Place | None, issuer: str | None) -> None:
     if place is None:
         national = issuer and re.search(r"国务院|中共中央|国家", normalise(issuer))
-        meta.level = Level.NATIONAL.value if national or "强国" in meta.title else Level.CITY.value
+        meta.level = Level.NATIONAL if national or "强国" in meta.title else Level.CITY
         return
     if place.is_province:
-        meta.level, meta.region = Level.PROVINCIAL.value, place.name
+        meta.level, meta.region = Level.PROVINCIAL, place.name
         return
     meta.city = place.short
     province = province_of(place)
     meta.region = province.name if province else None
-    meta.level = Level.CITY.value
+    meta.level = Level.CITY
 
 
 def _date_fallback(doc_number: str | None, title: str) -> str | None:

@@ -10,6 +10,9 @@ from enum import Enum
 from typing import Any
 
 
+NATIONAL = "全国"   # how the product names the national level wherever a city name would stand
+
+
 class Level(str, Enum):
     NATIONAL = "national"
     PROVINCIAL = "provincial"
@@ -27,8 +30,11 @@ class Span:
 
     start: int
     end: int
-    kind: str
+    kind: SpanKind
     note: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", SpanKind(self.kind))
 
 
 @dataclass
@@ -63,10 +69,10 @@ class Clause:
 
     @property
     def is_damaged(self) -> bool:
-        return any(s.kind == SpanKind.LOST.value for s in self.damaged)
+        return any(s.kind is SpanKind.LOST for s in self.damaged)
 
     def lost_spans(self) -> list[Span]:
-        return [s for s in self.damaged if s.kind == SpanKind.LOST.value]
+        return [s for s in self.damaged if s.kind is SpanKind.LOST]
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -90,12 +96,20 @@ class Document:
     issuer: str | None
     city: str | None               # short name, e.g. "中山"; None for national documents
     region: str | None             # province, e.g. "广东省"
-    level: str                     # Level value
+    level: Level
     date: str | None               # ISO-like as far as the text gives it: "2018-07-31", "2021"
     doc_number: str | None         # 文号, e.g. "东府办〔2018〕71号"
     script: str                    # "traditional" or "simplified" (of the source text)
     notes: list[str] = field(default_factory=list)   # what cleaning repaired, removed or flagged
     clauses: list[Clause] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.level = Level(self.level)
+
+    @property
+    def place(self) -> str:
+        """The city's short name, or NATIONAL for a national document."""
+        return self.city or NATIONAL
 
     def to_dict(self, with_clauses: bool = True) -> dict[str, Any]:
         d = {k: v for k, v in asdict(self).items() if k != "clauses"}
@@ -112,7 +126,7 @@ class Document:
     @property
     def label(self) -> str:
         """How an answer names the document: city (or 全国) and title."""
-        return f"{self.city or '全国'}·{self.title}"
+        return f"{self.place}·{self.title}"
 
 
 @dataclass

@@ -7,13 +7,14 @@ delete last: an interrupted build leaves every chunk of the previous index in pl
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any, Sequence
 from urllib.parse import urlparse
 
 import numpy as np
 
 from index.errors import ConfigError
-from index.settings import Settings
+from index.settings import IndexSettings
 
 BATCH = 1000
 
@@ -23,35 +24,49 @@ def collection_name(base: str, embedder: str) -> str:
     return f"{base}__{slug}"[:500]
 
 
-def make_client(settings: Settings) -> Any:
+def make_client(*, path: Path, url: str | None) -> Any:
+    """An embedded client on `path`, or a client of the Chroma server at `url` when given."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if not settings.chroma_url:
-        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
-    url = urlparse(settings.chroma_url)
-    if url.scheme not in ("http", "https") or not url.hostname:
-        raise ConfigError(f"ZHICE_CHROMA_URL must look like http://host:8000, got {settings.chroma_url!r}")
-    return chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
-                               ssl=url.scheme == "https", settings=chroma_settings)
+    if not url:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"ZHICE_CHROMA_URL must look like http://host:8000, got {url!r}")
+    return chromadb.HttpClient(host=parsed.hostname, port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                               ssl=parsed.scheme == "https", settings=chroma_settings)
 
 
 class ChromaStore:
-    def __init__(self, *, settings: Settings, embedder: str, client: Any | None = None) -> None:
-        self.settings = settings
+    """The collection of one embedder's vectors. Cheap to make; connects on first use."""
+
+    def __init__(self, *, embedder: str, collection: str, path: Path, url: str | None = None,
+                 client: Any | None = None) -> None:
+        if not embedder or not collection:
+            raise ConfigError(f"ChromaStore needs an embedder id and a collection name, got {embedder!r}, {collection!r}")
         self.embedder = embedder
-        self.name = collection_name(settings.chroma_collection, embedder)
+        self.path, self.url = path, url
+        self.name = collection_name(collection, embedder)
         self._client = client
         self._collection: Any = None
+
+    @classmethod
+    def from_settings(cls, settings: IndexSettings, embedder: str) -> "ChromaStore":
+        return cls(embedder=embedder, collection=settings.chroma_collection, path=settings.chroma_dir,
+                   url=settings.chroma_url)
+
+    def _connect(self) -> Any:
+        if self._client is None:
+            self._client = make_client(path=self.path, url=self.url)
+        return self._client
 
     @property
     def collection(self) -> Any:
         if self._collection is None:
-            if self._client is None:
-                self._client = make_client(self.settings)
-            self._collection = self._client.get_or_create_collection(
+            self._collection = self._connect().get_or_create_collection(
                 self.name, metadata={"hnsw:space": "cosine", "embedder": self.embedder})
         return self._collection
 
@@ -85,10 +100,8 @@ class ChromaStore:
         return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])]
 
     def drop(self) -> None:
-        if self._client is None:
-            self._client = make_client(self.settings)
         try:
-            self._client.delete_collection(self.name)
+            self._connect().delete_collection(self.name)
         except Exception:  # noqa: BLE001 - absent already: nothing to drop
             pass
         self._collection = None

@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from index.errors import IndexError_
+from index.errors import IndexLayerError
 from rag.pipeline import build_assistant
 from rag.types import Filters
 
@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         assistant = build_assistant(retrieval=args.retrieval)
         assistant.ensure_index()
         answer = assistant.ask(args.question, filters=Filters(cities=args.city))
-    except (IndexError_, ValueError) as e:
+    except (IndexLayerError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if args.json:

@@ -1,4 +1,4 @@
-"""The HTTP API over an Assistant (rag.pipeline.build_assistant): `create_api(assistant) -> FastAPI`.
+"""The HTTP API over the service (rag.service.AssistantService): `create_api(service) -> FastAPI`.
 
     POST /api/ask               {"question", "history"?, "filters"?} -> the eval/FORMAT.md contract
     POST /v1/chat/completions   OpenAI-compatible, streamed (SSE + [DONE]) or not; the contract
@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
-import queue
-import threading
 import time
 import uuid
-from typing import Any, Callable, Iterator, Literal, Protocol, Sequence
+from typing import Any, Iterator, Literal, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -25,103 +23,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from rag.types import Answer, Filters, TokenCallback
+from rag.service import AssistantLike, AssistantService, classify
+from rag.types import Answer, Filters
 
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 CORRECTION = "\n\n（以上生成内容未通过引用核验，已改用下面的答案）\n\n"
 ASK_SHAPE = '{"question": str, "history": [[user, assistant], ...], "filters": {"cities": [...], "doc_ids": [...]}}'
-
-
-class Assistant(Protocol):
-    """What rag.pipeline.build_assistant() returns, as far as the API needs it."""
-
-    answerer_name: str
-
-    def ensure_index(self, progress: Callable[[float, str], None] | None = None) -> Any: ...
-
-    def ask(self, question: str, history: Sequence[tuple[str, str]] | None = None, filters: Filters | None = None,
-            on_token: TokenCallback | None = None) -> Answer: ...
-
-    def cities(self) -> list[str]: ...
-
-
-Progress = Callable[[float, str], None]
-
-
-class AssistantService:
-    """The one assistant the API and the UI share: builds the index once, asks one at a time
-    (the retrieval stack is not known to be thread-safe), and streams tokens through a queue."""
-
-    def __init__(self, assistant: Assistant) -> None:
-        missing = [m for m in ("ask", "ensure_index", "cities") if not callable(getattr(assistant, m, None))]
-        if missing:
-            raise TypeError(f"{type(assistant).__name__} is not an Assistant: it lacks {', '.join(missing)}().")
-        self.assistant = assistant
-        self._ready = False
-        self._ready_lock = threading.Lock()
-        self._ask_lock = threading.Lock()
-
-    @property
-    def answerer_name(self) -> str:
-        return str(getattr(self.assistant, "answerer_name", "unknown"))
-
-    @property
-    def is_ready(self) -> bool:
-        return self._ready
-
-    def ensure_index(self, progress: Progress | None = None) -> None:
-        with self._ready_lock:
-            if not self._ready:
-                self.assistant.ensure_index(progress=progress)
-                self._ready = True
-
-    def cities(self) -> list[str]:
-        self.ensure_index()
-        return list(self.assistant.cities())
-
-    def ask(self, question: str, history: Sequence[tuple[str, str]] = (), filters: Filters | None = None,
-            on_token: TokenCallback | None = None) -> Answer:
-        self.ensure_index()
-        with self._ask_lock:
-            return self.assistant.ask(question, history=list(history), filters=filters or Filters(), on_token=on_token)
-
-    def stream(self, question: str, history: Sequence[tuple[str, str]] = (),
-               filters: Filters | None = None) -> Iterator[str | Answer]:
-        """Yields each streamed token (str) as it comes, then the final Answer; re-raises failures."""
-        events: queue.Queue[tuple[str, Any]] = queue.Queue()
-
-        def work() -> None:
-            try:
-                answer = self.ask(question, history, filters, on_token=lambda t: events.put(("token", t)))
-                events.put(("answer", answer))
-            except BaseException as exc:  # noqa: BLE001 - handed to the consumer
-                events.put(("error", exc))
-
-        threading.Thread(target=work, name="zhice-ask", daemon=True).start()
-        while True:
-            kind, value = events.get()
-            if kind == "error":
-                raise value
-            yield value
-            if kind == "answer":
-                return
-
-    @staticmethod
-    def is_index_error(exc: BaseException) -> bool:
-        from index.errors import IndexError_
-
-        return isinstance(exc, IndexError_)
-
-    @staticmethod
-    def explain(exc: BaseException) -> str:
-        """A message for the user: the error's own text when it says what to do, else a pointer to the log."""
-        from rag.llm import LLMError
-
-        if AssistantService.is_index_error(exc) or isinstance(exc, LLMError):
-            return str(exc)
-        return f"internal error ({type(exc).__name__}); see the server log for details"
 
 
 # ---------------------------------------------------------------- request bodies
@@ -271,10 +180,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _failed(request: Request, exc: Exception) -> JSONResponse:
         log.exception("request to %s failed", request.url.path)
-        return _error(503 if AssistantService.is_index_error(exc) else 500, AssistantService.explain(exc), "server_error")
+        failure = classify(exc)
+        return _error(failure.status, failure.message, "server_error")
 
 
-def create_api(assistant: Assistant | AssistantService) -> FastAPI:
+def create_api(assistant: AssistantLike | AssistantService) -> FastAPI:
     service = assistant if isinstance(assistant, AssistantService) else AssistantService(assistant)
     app = FastAPI(title="质策 API", docs_url=None, redoc_url=None)   # the docs pages load assets from a CDN
     app.state.service = service
@@ -315,7 +225,7 @@ def _chat_events(service: AssistantService, question: str, history: list[tuple[s
                 contract = contract_of(item)
     except Exception as exc:  # noqa: BLE001 - the headers are sent: report in the stream itself
         log.exception("streamed answer failed")
-        yield sse(chunk_body({"content": f"\n\n⚠ {AssistantService.explain(exc)}"}, model, cid, created, "stop"))
+        yield sse(chunk_body({"content": f"\n\n⚠ {classify(exc).message}"}, model, cid, created, "stop"))
         yield sse("[DONE]")
         return
     yield sse(chunk_body({"content": closing_delta(streamed, reply_text(contract))}, model, cid, created))

@@ -5,7 +5,6 @@ import re
 from dataclasses import dataclass
 
 from index.catalog import IndexSnapshot
-from index.lexical import tokenize
 from index.models import Clause
 from index.text import normalise, sentences
 from index.units import units_span
@@ -26,7 +25,7 @@ class Sentence:
 def query_terms(query: Query, snap: IndexSnapshot, cities: list[str]) -> dict[str, float]:
     """Content tokens of the question with their idf (city names and question words out)."""
     terms: dict[str, float] = {}
-    tokens = tokenize(query.search_text)
+    tokens = snap.tokenizer.tokenize(query.search_text)
     top = max((snap.bm25.idf(t) for t in tokens), default=1.0) or 1.0
     for t in tokens:
         if t in _QUESTION_WORDS or any(t in (c, c + "市") for c in cities) or t in terms:

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from index.catalog import IndexSnapshot
 from index.models import Clause
-from index.text import normalise
 from rag.evidence import Sentence, lost_in, measure_of, query_terms, score_sentences, units_quote
-from rag.types import Answer, Citation, Hit, Kind, Query, TokenCallback, Warning
+from rag.strategy import in_charge
+from rag.types import Answer, Citation, Hit, Kind, Query, TokenCallback, damage_warnings
 
 MAX_DUTIES = 8
 
@@ -30,7 +30,7 @@ class _Composer:
 
 
 def label(hit: Hit) -> str:
-    return f"{hit.doc.city or '全国'}《{hit.doc.title}》{hit.clause.clause_id}"
+    return f"{hit.doc.place}《{hit.doc.title}》{hit.clause.clause_id}"
 
 
 def _units_text(hit: Hit) -> str:
@@ -60,7 +60,7 @@ class ExtractiveAnswerer:
         if on_token:
             on_token(text)
         return Answer(answer=text, answerable=True, citations=comp.citations,
-                      warnings=damaged_warnings(comp.citations), retrieved=hits,
+                      warnings=damage_warnings(comp.citations), retrieved=hits,
                       meta={"answerer": self.name, "kind": query.kind.value})
 
     def _best_sentence(self, hit: Hit, terms: dict[str, float], kind: Kind, measure: str | None = None):
@@ -118,7 +118,7 @@ class ExtractiveAnswerer:
         sub = Kind.WHO_LEADS if any(w in query.text for w in ("负责", "牵头", "部门", "单位")) else Kind.LOOKUP
         best_by_city: dict[str, tuple[Hit, Sentence]] = {}
         for hit in hits:
-            city = hit.doc.city or "全国"
+            city = hit.doc.place
             s = self._best_sentence(hit, terms, sub)
             if s and (city not in best_by_city or s.score > best_by_city[city][1].score):
                 best_by_city[city] = (hit, s)
@@ -131,32 +131,3 @@ class ExtractiveAnswerer:
                 comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:{units} {comp.cite(hit, quote)}")
             else:
                 comp.lines.append(f"- {label(hit)}:{best.text} {comp.cite(hit, best.text)}")
-
-
-def in_charge(clause: Clause, query: Query) -> bool:
-    """Whether the unit of a duty question leads the clause (牵头 asked) or takes any part in it."""
-    if not query.unit:
-        return False
-    unit = normalise(query.unit).removeprefix("市")
-    names = clause.units.lead if "牵头" in query.text else clause.units.all()
-    return any(unit in normalise(n) for n in names)
-
-
-def duty_hits(snap: IndexSnapshot, query: Query) -> list[Hit]:
-    """Every clause (within the filters) where the unit of a duty question is in charge."""
-    from rag.retrieve import allowed
-    return [Hit(clause=c, doc=d, score=1.0) for d in snap.documents.values()
-            if allowed(snap, d.doc_id, query.filters) for c in d.clauses if in_charge(c, query)]
-
-
-def damaged_warnings(citations: list[Citation]) -> list[Warning]:
-    seen, out = set(), []
-    for c in citations:
-        lost = c.clause.lost_spans()
-        key = (c.clause.doc_id, c.clause.clause_id)
-        if not lost or key in seen:
-            continue
-        seen.add(key)
-        where = "、".join(f"…{c.clause.text[max(0, s.start - 6): s.end + 6]}…" for s in lost[:3])
-        out.append(Warning("damaged_source", f"{c.doc.city or '全国'} {c.clause.clause_id} 原文有 {len(lost)} 处字符缺损({where}),缺失处未作推测。"))
-    return out

@@ -6,22 +6,23 @@
 The output format is defined in prompts/system.txt: the answer with [n] markers, a line `---`,
 then one line `[n] "verbatim quote"` per cited clause; or `NOT_IN_SOURCES` to decline.
 Anything that goes wrong (HTTP error, timeout, unreachable endpoint, an answer that fails the
-citation check) gives the fallback answerer's answer with a Warning(kind="llm_fallback").
+citation check) gives the fallback answerer's answer with an llm_fallback warning.
 """
 from __future__ import annotations
 
 import logging
 import re
 import threading
+from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
 import prompts
+from index.errors import ZhiceError
 from index.models import Clause
-from index.settings import Settings
-from rag.types import Answer, Answerer, Citation, Hit, Query, TokenCallback, Warning
+from rag.types import Answer, AnswerWarning, Answerer, Citation, Hit, Query, TokenCallback, WarningKind, damage_warnings
 from rag.verify import ParsedAnswer, check_answer, markers_in, verified_quotes
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ _OPEN_QUOTES, _CLOSE_QUOTES = "\"“「『", "\"”」』"
 _DAMAGE_WORDS = ("缺损", "损坏", "缺失", "damaged")
 
 
-class LLMError(Exception):
+class LLMError(ZhiceError):
     """Base of the LLM answerer's errors."""
 
 
@@ -128,7 +129,7 @@ def _damage_lines(clause: Clause) -> list[str]:
 def format_clause(n: int, hit: Hit) -> str:
     doc, clause = hit.doc, hit.clause
     when = f"，{doc.date}" if doc.date else ""
-    head = f"[{n}] 《{doc.title}》（{doc.city or '全国'}{when}）第 {clause.clause_id} 条"
+    head = f"[{n}] 《{doc.title}》（{doc.place}{when}）第 {clause.clause_id} 条"
     path = " > ".join(clause.heading_path)
     return "\n".join([head, *([path] if path else []), clause.text, *_damage_lines(clause)])
 
@@ -177,15 +178,28 @@ def describe_error(exc: BaseException, *, base_url: str | None, timeout_s: float
 
 
 # ---------------------------------------------------------------- the answerer
-def _validate(settings: Settings, fallback: Answerer) -> None:
-    if not settings.llm_base_url:
+@dataclass(frozen=True)
+class LLMConfig:
+    """What the LLM answerer needs to know of its endpoint (from ZHICE_LLM_* settings)."""
+
+    base_url: str | None
+    model: str
+    api_key: SecretStr = SecretStr("")
+    timeout_s: float = 30.0
+    temperature: float = 0.0
+
+
+def _validate(config: LLMConfig, fallback: Answerer) -> None:
+    if not config.base_url:
         raise LLMConfigError(
             "The LLM answerer needs an OpenAI-compatible endpoint: set ZHICE_LLM_BASE_URL, "
             "e.g. http://127.0.0.1:8000/v1 or https://api.deepseek.com/v1."
         )
-    if not re.match(r"https?://[^/\s]+", settings.llm_base_url):
-        raise LLMConfigError(f"ZHICE_LLM_BASE_URL must be an http(s) URL, got {endpoint_label(settings.llm_base_url)!r}.")
-    if not settings.llm_model.strip():
+    if not re.match(r"https?://[^/\s]+", config.base_url):
+        raise LLMConfigError(f"ZHICE_LLM_BASE_URL must be an http(s) URL, got {endpoint_label(config.base_url)!r}.")
+    if config.timeout_s <= 0:
+        raise LLMConfigError(f"ZHICE_LLM_TIMEOUT_S must be > 0, got {config.timeout_s!r}.")
+    if not config.model.strip():
         raise LLMConfigError("ZHICE_LLM_MODEL is empty; set it to the model name the endpoint serves, e.g. deepseek-chat.")
     if not callable(getattr(fallback, "answer", None)):
         raise TypeError(f"fallback must be an Answerer with .answer(query, hits, on_token); got {type(fallback).__name__}.")
@@ -194,16 +208,16 @@ def _validate(settings: Settings, fallback: Answerer) -> None:
 class LLMAnswerer:
     """Answers with a chat model; falls back to `fallback` whenever the LLM cannot be trusted."""
 
-    def __init__(self, *, settings: Settings, fallback: Answerer) -> None:
-        _validate(settings, fallback)
-        self._settings = settings
+    def __init__(self, *, config: LLMConfig, fallback: Answerer) -> None:
+        _validate(config, fallback)
+        self._config = config
         self._fallback = fallback
         self._model: Any = None
         self._lock = threading.Lock()
-        self.name = f"llm:{settings.llm_model}"
+        self.name = f"llm:{config.model}"
 
     def __repr__(self) -> str:
-        return f"LLMAnswerer(model={self._settings.llm_model!r}, endpoint={endpoint_label(self._settings.llm_base_url)!r})"
+        return f"LLMAnswerer(model={self._config.model!r}, endpoint={endpoint_label(self._config.base_url)!r})"
 
     def _get_model(self) -> Any:
         with self._lock:
@@ -214,16 +228,16 @@ class LLMAnswerer:
     def _make_model(self) -> Any:
         from langchain_openai import ChatOpenAI
 
-        s = self._settings
-        key = s.llm_api_key if s.llm_api_key.get_secret_value() else SecretStr("not-needed")
+        c = self._config
+        key = c.api_key if c.api_key.get_secret_value() else SecretStr("not-needed")
         return ChatOpenAI(
-            model=s.llm_model, base_url=s.llm_base_url, api_key=key, timeout=s.llm_timeout_s,
-            max_retries=0, temperature=s.llm_temperature, use_responses_api=False, stream_usage=False,
+            model=c.model, base_url=c.base_url, api_key=key, timeout=c.timeout_s,
+            max_retries=0, temperature=c.temperature, use_responses_api=False, stream_usage=False,
         )
 
     def answer(self, query: Query, hits: list[Hit], on_token: TokenCallback | None = None) -> Answer:
         if query.refuse_reason or not hits:
-            return self._declined(hits, query.refuse_reason or "")
+            return self._declined(hits, query.refuse_reason.value if query.refuse_reason else "")
         try:
             raw = self._complete(build_messages(query, hits), on_token)
         except LLMUnavailableError as exc:
@@ -250,7 +264,7 @@ class LLMAnswerer:
         return raw
 
     def _deltas(self, messages: list[tuple[str, str]], *, stream: bool) -> Iterator[str]:
-        s = self._settings
+        c = self._config
         try:
             model = self._get_model()
             if not stream:
@@ -260,11 +274,11 @@ class LLMAnswerer:
                 if chunk.text:
                     yield str(chunk.text)
         except Exception as exc:  # noqa: BLE001 - every endpoint failure means "fall back"
-            raise LLMUnavailableError(describe_error(exc, base_url=s.llm_base_url, timeout_s=s.llm_timeout_s)) from exc
+            raise LLMUnavailableError(describe_error(exc, base_url=c.base_url, timeout_s=c.timeout_s)) from exc
 
     # -- building the Answer
     def _meta(self, answerer: str, **extra: Any) -> dict[str, Any]:
-        return {"answerer": answerer, "llm_model": self._settings.llm_model, **extra}
+        return {"answerer": answerer, "llm_model": self._config.model, **extra}
 
     def _declined(self, hits: list[Hit], reason: str) -> Answer:
         text = DECLINE_TEXT + (f"（{reason}）" if reason else "")
@@ -287,21 +301,7 @@ class LLMAnswerer:
     def _fall_back(self, query: Query, hits: list[Hit], why: str) -> Answer:
         log.warning("LLM answer not used, falling back to %s: %s", getattr(self._fallback, "name", "fallback"), why)
         ans = self._fallback.answer(query, hits, on_token=None)
-        ans.warnings.append(Warning(kind="llm_fallback", detail=why))
+        ans.warnings.append(AnswerWarning(WarningKind.LLM_FALLBACK, why))
         ans.retrieved = ans.retrieved or list(hits)
         ans.meta = {**ans.meta, **self._meta("extractive (LLM fallback)", llm_error=why)}
         return ans
-
-
-def damage_warnings(citations: Sequence[Citation]) -> list[Warning]:
-    """One damaged_source warning per cited clause that has lost characters."""
-    seen: dict[tuple[str, str], Warning] = {}
-    for c in citations:
-        lost = c.clause.lost_spans()
-        key = (c.clause.doc_id, c.clause.clause_id)
-        if lost and key not in seen:
-            seen[key] = Warning(
-                kind="damaged_source",
-                detail=f"{c.doc.label} {c.clause.clause_id}: 原文有 {len(lost)} 处无法恢复的缺损字符，答案未作补全。",
-            )
-    return list(seen.values())

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from index.catalog import IndexSnapshot
 from index.gazetteer import find_places, lookup, places
+from index.models import NATIONAL
 from index.text import normalise
-from rag.types import Filters, Kind, Query
+from rag.types import DeclineReason, Filters, Kind, Query
 
-NATIONAL = "全国"
-_NATIONAL_ALIASES = ("全国", "国家层面", "国家级", "质量强国", "建设纲要", "纲要", "国务院", "中共中央", "national", "nationwide", "china")
+_NATIONAL_ALIASES = (NATIONAL, "国家层面", "国家级", "质量强国", "建设纲要", "纲要", "国务院", "中共中央", "national", "nationwide", "china")
 _INJECTION = re.compile(
     r"忽略.{0,12}(指令|规则|提示|要求|设定)|无视.{0,12}(指令|规则)|(系统|system)\s*(提示词|prompt)|提示词原样|"
     r"ignore\s+(all\s+|any\s+)?(previous|prior|above|the)?\s*(instructions|rules)|jailbreak|developer\s+mode|"
@@ -142,7 +142,7 @@ def understand(question: str, history: list[tuple[str, str]] | None, snap: Index
     if query.kind == Kind.DUTY:
         query.unit = find_unit(text, found)
     if _INJECTION.search(question) or _INJECTION.search(text):
-        query.refuse_reason = "injection"
+        query.refuse_reason = DeclineReason.INJECTION
     elif query.foreign_places and not found:
-        query.refuse_reason = "foreign_place"
+        query.refuse_reason = DeclineReason.FOREIGN_PLACE
     return query

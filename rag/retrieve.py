@@ -6,15 +6,12 @@ ignore chunks that are not in the current catalog (left over from an interrupted
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
-
 import numpy as np
 
 from index.catalog import IndexSnapshot
-from index.lexical import tokenize
 from index.stores import ChromaStore
 from rag.fusion import best_per_key, rrf, top_k
-from rag.types import Filters, Hit, Query
+from rag.types import Embedder, Filters, Hit, Query
 
 POOL = 50   # candidates each retriever contributes to fusion
 
@@ -25,14 +22,10 @@ class RetrievalMode(str, Enum):
     HYBRID = "hybrid"
 
 
-def _city(snap: IndexSnapshot, doc_id: str) -> str:
-    return snap.documents[doc_id].city or "全国"
-
-
 def allowed(snap: IndexSnapshot, doc_id: str, filters: Filters) -> bool:
     if filters.doc_ids and doc_id not in filters.doc_ids:
         return False
-    return not filters.cities or _city(snap, doc_id) in filters.cities
+    return not filters.cities or snap.documents[doc_id].place in filters.cities
 
 
 def to_hits(snap: IndexSnapshot, ranked: list[tuple[tuple[str, str], float]], k: int) -> list[Hit]:
@@ -56,26 +49,28 @@ class LexicalRetriever:
         return np.isin(self._doc_of, list(ok))
 
     def ranked(self, query: Query, k: int) -> list[tuple[tuple[str, str], float]]:
-        scores = self.snap.bm25.scores(tokenize(query.search_text))
+        scores = self.snap.bm25.scores(self.snap.tokenizer.tokenize(query.search_text))
         idx = top_k(scores, k * 3, self._mask(query.filters))
         chunks = self.snap.chunks
         return best_per_key([((chunks[i].doc_id, chunks[i].clause_id), float(scores[i])) for i in idx])[:k]
 
-    def retrieve(self, query: Query, k: int) -> list[Hit]:
+    def retrieve(self, query: Query, k: int, vector: np.ndarray | None = None) -> list[Hit]:
         return to_hits(self.snap, self.ranked(query, k), k)
 
 
 class DenseRetriever:
-    def __init__(self, *, snapshot: IndexSnapshot, store: ChromaStore, embedder: Any) -> None:
+    def __init__(self, *, snapshot: IndexSnapshot, store: ChromaStore, embedder: Embedder) -> None:
         self.snap = snapshot
         self.store = store
         self.embedder = embedder
-        self._last: tuple[str, np.ndarray] | None = None   # a compare question asks once per city
 
-    def _vector(self, text: str) -> np.ndarray:
-        if self._last is None or self._last[0] != text:
-            self._last = (text, self.embedder.embed([text])[0])
-        return self._last[1]
+    def vector(self, query: Query) -> np.ndarray:
+        """The query's vector; a caller that searches several times embeds once and passes it on."""
+        return np.asarray(self.embedder.embed([query.search_text])[0])
+
+    def warm_up(self) -> None:
+        """Load the model and open the collection now, not on the first question."""
+        self.store.query(self.embedder.embed(["质量"])[0], 1)
 
     def _where(self, filters: Filters) -> dict | None:
         clauses = []
@@ -85,8 +80,8 @@ class DenseRetriever:
             clauses.append({"doc_id": {"$in": list(filters.doc_ids)}})
         return clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
 
-    def ranked(self, query: Query, k: int) -> list[tuple[tuple[str, str], float]]:
-        vector = self._vector(query.search_text)
+    def ranked(self, query: Query, k: int, vector: np.ndarray | None = None) -> list[tuple[tuple[str, str], float]]:
+        vector = self.vector(query) if vector is None else vector
         pos = self.snap.chunk_pos
         pairs = []
         for chunk_id, sim in self.store.query(vector, k * 3, self._where(query.filters)):
@@ -95,8 +90,8 @@ class DenseRetriever:
                 pairs.append(((c.doc_id, c.clause_id), sim))
         return best_per_key(pairs)[:k]
 
-    def retrieve(self, query: Query, k: int) -> list[Hit]:
-        return to_hits(self.snap, self.ranked(query, k), k)
+    def retrieve(self, query: Query, k: int, vector: np.ndarray | None = None) -> list[Hit]:
+        return to_hits(self.snap, self.ranked(query, k, vector), k)
 
 
 class HybridRetriever:
@@ -108,9 +103,9 @@ class HybridRetriever:
             raise ValueError(f"RRF k must be > 0 and weights >= 0, got k={k!r}, weights={weights!r}")
         self.lexical, self.dense, self.k, self.weights = lexical, dense, k, weights
 
-    def retrieve(self, query: Query, k: int) -> list[Hit]:
+    def retrieve(self, query: Query, k: int, vector: np.ndarray | None = None) -> list[Hit]:
         lex = self.lexical.ranked(query, POOL)
-        den = self.dense.ranked(query, POOL)
+        den = self.dense.ranked(query, POOL, vector)
         fused = rrf([[key for key, _ in lex], [key for key, _ in den]], k=self.k, weights=self.weights)
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         return to_hits(self.lexical.snap, ranked, k)

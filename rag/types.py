@@ -12,6 +12,17 @@ from typing import Any, Callable, Protocol, Sequence
 from index.models import Clause, Document
 
 
+class WarningKind(str, Enum):
+    DAMAGED_SOURCE = "damaged_source"     # a cited span has characters lost in the source
+    LLM_FALLBACK = "llm_fallback"         # the LLM answer was not used; the extractive one was
+
+
+class DeclineReason(str, Enum):
+    INJECTION = "injection"               # the question tries to change the assistant's rules
+    FOREIGN_PLACE = "foreign_place"       # it asks about a place the corpus has no document for
+    NO_EVIDENCE = "no_evidence"           # no retrieved clause is about it
+
+
 class Kind(str, Enum):
     """What the question asks for; decides how the extractive answerer composes its reply."""
 
@@ -43,7 +54,7 @@ class Query:
     filters: Filters = field(default_factory=Filters)
     unit: str | None = None         # the unit a duty question is about, e.g. "市场监管局"
     foreign_places: list[str] = field(default_factory=list)  # places named that the corpus lacks
-    refuse_reason: str | None = None  # set when the question must be declined before retrieval
+    refuse_reason: DeclineReason | None = None  # set when the question must be declined before retrieval
     rewritten_from: str | None = None  # the follow-up as typed, when `text` was rewritten
 
     @property
@@ -69,7 +80,7 @@ class Hit:
             "doc_id": self.clause.doc_id,
             "clause": self.clause.clause_id,
             "title": self.doc.title,
-            "city": self.doc.city or "全国",
+            "city": self.doc.place,
             "text": self.clause.text,
             "score": float(self.score),
         }
@@ -87,7 +98,7 @@ class Citation:
             "marker": self.marker,
             "doc_id": self.clause.doc_id,
             "title": self.doc.title,
-            "city": self.doc.city or "全国",
+            "city": self.doc.place,
             "date": self.doc.date,
             "clause": self.clause.clause_id,
             "quote": self.quote,
@@ -97,12 +108,29 @@ class Citation:
 
 
 @dataclass
-class Warning:
-    kind: str                       # "damaged_source", "llm_fallback", "index_mismatch", ...
+class AnswerWarning:
+    kind: WarningKind
     detail: str
 
     def to_contract(self) -> dict[str, Any]:
-        return {"kind": self.kind, "detail": self.detail}
+        return {"kind": self.kind.value, "detail": self.detail}
+
+
+def damage_warnings(citations: Sequence[Citation]) -> list[AnswerWarning]:
+    """One damaged_source warning per cited clause with lost characters: where they are, and that
+    nothing was guessed. The one builder of this warning, for every answerer."""
+    seen: set[tuple[str, str]] = set()
+    out: list[AnswerWarning] = []
+    for c in citations:
+        lost = c.clause.lost_spans()
+        key = (c.clause.doc_id, c.clause.clause_id)
+        if not lost or key in seen:
+            continue
+        seen.add(key)
+        where = "、".join(f"…{c.clause.text[max(0, s.start - 6): s.end + 6]}…" for s in lost[:3])
+        out.append(AnswerWarning(WarningKind.DAMAGED_SOURCE,
+                                 f"{c.doc.place} {c.clause.clause_id} 原文有 {len(lost)} 处字符缺损({where}),缺失处未作推测。"))
+    return out
 
 
 @dataclass
@@ -110,7 +138,7 @@ class Answer:
     answer: str
     answerable: bool
     citations: list[Citation] = field(default_factory=list)
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[AnswerWarning] = field(default_factory=list)
     retrieved: list[Hit] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)   # answerer, kind, filters, timings…
 
@@ -138,7 +166,10 @@ class Embedder(Protocol):
 
 
 class Retriever(Protocol):
-    def retrieve(self, query: Query, k: int) -> list[Hit]:
+    """Ranks clauses for a query (lexical, dense or fused). `vector` is the query's embedding when
+    the caller has it already; retrievers that do not use one ignore it."""
+
+    def retrieve(self, query: Query, k: int, vector: Any = None) -> list[Hit]:
         ...
 
 
@@ -148,4 +179,18 @@ class Answerer(Protocol):
     name: str
 
     def answer(self, query: Query, hits: list[Hit], on_token: TokenCallback | None = None) -> Answer:
+        ...
+
+
+class RetrievalStrategy(Protocol):
+    """Decides which searches a question needs and returns the ranked clauses, best first."""
+
+    def retrieve(self, query: Query) -> list[Hit]:
+        ...
+
+
+class DeclineDecision(Protocol):
+    """Whether to decline a question given what was retrieved: a reason, or None to answer."""
+
+    def decide(self, query: Query, hits: list[Hit]) -> DeclineReason | None:
         ...

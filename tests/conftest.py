@@ -46,7 +46,7 @@ def _block_network(request, monkeypatch):
 def built(tmp_path_factory):
     """The real corpus built once with the offline default embedder: (settings, build report)."""
     from index.build import build_index
-    from index.settings import Settings
+    from rag.settings import Settings
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("data"), corpus_dir=ROOT / "corpus")
     return settings, build_index(settings)

@@ -1,6 +1,6 @@
 """The HTTP API over real HTTP (uvicorn on 127.0.0.1) with a fake assistant, the UI's pure helpers,
-and one end-to-end run with the real assistant when rag.pipeline exists and the index builds
-(it skips itself when the index cannot be built; ZHICE_SKIP_E2E=1 or `-k "not end_to_end"` skips it)."""
+and end-to-end runs with the real assistant on an index built under a temporary directory (a
+build that fails fails these tests)."""
 from __future__ import annotations
 
 import json
@@ -21,6 +21,7 @@ from rag.api import (
     reply_text,
     sources_text,
 )
+from rag.service import AssistantService
 from tests.fakes.assistant import ANSWER, QUOTE, FakeAssistant, fixed_answer
 from tests.fakes.serving import serve
 
@@ -216,7 +217,7 @@ def test_ui_helpers():
 
 def test_ui_respond_streams_then_shows_sources(fake):
     import app
-    from rag.api import AssistantService
+    from rag.service import AssistantService
 
     steps = list(app._respond(AssistantService(fake), "问题", [], ["中山"]))
     chat, panel, box = steps[-1]
@@ -237,19 +238,13 @@ def test_app_serves_ui_and_api_together(fake):
 
 
 # ------------------------------------------------------------------ end to end, the real assistant
-def _real_assistant() -> Any:
-    pipeline = pytest.importorskip("rag.pipeline", reason="rag.pipeline is not written yet")
-    assistant = pipeline.build_assistant()
-    try:
-        assistant.ensure_index(progress=None)
-    except Exception as exc:  # noqa: BLE001 - an environment that cannot build the index skips
-        pytest.skip(f"the index cannot be built here: {exc}")
-    return assistant
+@pytest.mark.integration
+def test_end_to_end_with_the_real_assistant(built):
+    from rag.pipeline import build_assistant
 
-
-@pytest.mark.skipif(os.environ.get("ZHICE_SKIP_E2E") == "1", reason="ZHICE_SKIP_E2E=1")
-def test_end_to_end_with_the_real_assistant():
-    with serve(create_api(_real_assistant())) as url:
+    service = AssistantService(build_assistant(built[0]))
+    service.start()                 # an index that cannot be built fails the test
+    with serve(create_api(service)) as url:
         c = client(url)
         data = c.post("/api/ask", json={"question": "中山市推行首席质量官制度由哪些部门负责?"}).json()
         assert data["answerable"] is True and data["citations"] and data["retrieved"]
@@ -261,19 +256,15 @@ def test_end_to_end_with_the_real_assistant():
         assert events[-1] == "[DONE]" and events[-2]["zhice"]["answerable"] is False
 
 
-@pytest.mark.skipif(os.environ.get("ZHICE_SKIP_E2E") == "1", reason="ZHICE_SKIP_E2E=1")
-def test_end_to_end_with_the_llm_answerer_on_a_local_fake_endpoint():
-    from index.settings import get_settings
+@pytest.mark.integration
+def test_end_to_end_with_the_llm_answerer_on_a_local_fake_endpoint(built):
+    from rag.pipeline import build_assistant
     from tests.fakes.openai_server import FakeOpenAIServer, Reply, citing_responder
 
-    pipeline = pytest.importorskip("rag.pipeline", reason="rag.pipeline is not written yet")
     with FakeOpenAIServer() as llm:
-        settings = get_settings().model_copy(update={"answerer": "llm", "llm_base_url": llm.base_url, "llm_model": "fake"})
-        assistant = pipeline.build_assistant(settings)
-        try:
-            assistant.ensure_index(progress=None)
-        except Exception as exc:  # noqa: BLE001
-            pytest.skip(f"the index cannot be built here: {exc}")
+        settings = built[0].model_copy(update={"answerer": "llm", "llm_base_url": llm.base_url, "llm_model": "fake"})
+        assistant = build_assistant(settings)
+        assistant.warm_up()
         llm.script(citing_responder, Reply(content="编造[1][9]\n---\n[1] \"不存在的引文\""))
         with serve(create_api(assistant)) as url:
             c = client(url)
@@ -292,10 +283,10 @@ def test_ui_prepare_turns_index_errors_into_a_visible_message():
 
     import app
     from index.errors import IndexMismatchError
-    from rag.api import AssistantService
+    from rag.service import AssistantService
 
     class Broken(FakeAssistant):
-        def ensure_index(self, progress=None):
+        def warm_up(self, progress=None):
             raise IndexMismatchError("use-multilingual-v3", "sentence-transformers:x")
 
     with pytest.raises(gr.Error, match="rebuild"):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Callable, Sequence
 
-from rag.types import Answer, Citation, Filters, TokenCallback, Warning
+from rag.types import Answer, AnswerWarning, Citation, Filters, TokenCallback, WarningKind
 from tests.fakes.corpus import ZS_TEXT, damaged_hit, make_hit
 
 ANSWER = "由市市场监管局、市工业和信息化局等按职责分工负责[1]。"
@@ -13,7 +13,7 @@ QUOTE = "市市场监管局、市工业和信息化局"
 def fixed_answer(text: str = ANSWER, damaged: bool = False) -> Answer:
     hit = damaged_hit() if damaged else make_hit()
     quote = "企?000家以上" if damaged else QUOTE
-    warnings = [Warning("damaged_source", "原文有缺损")] if damaged else []
+    warnings = [AnswerWarning(WarningKind.DAMAGED_SOURCE, "原文有缺损")] if damaged else []
     return Answer(answer=text, answerable=True, citations=[Citation(1, hit.clause, hit.doc, quote)],
                   warnings=warnings, retrieved=[hit, make_hit(score=0.5, clause_id="三、(二)")],
                   meta={"answerer": "extractive"})
@@ -32,7 +32,7 @@ class FakeAssistant:
         self.calls: list[dict] = []
         self.index_builds = 0
 
-    def ensure_index(self, progress: Callable[[float, str], None] | None = None) -> None:
+    def warm_up(self, progress: Callable[[float, str], None] | None = None) -> None:
         self.index_builds += 1
         if progress:
             progress(0.5, "正在建立索引")

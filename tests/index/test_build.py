@@ -10,7 +10,7 @@ from index import build as build_module
 from index.build import build_index
 from index.catalog import load_index
 from index.errors import IndexMismatchError
-from index.settings import Settings
+from rag.settings import Settings
 from index.stores import ChromaStore
 from tests.conftest import ROOT
 from tests.fakes.embedder import HashEmbedder
@@ -49,7 +49,7 @@ def test_incremental_build_embeds_only_changes_and_removes_documents(env):
     shutil.copy(HR, docs / HR.name)
     added = build_index(settings, embedder=emb)
     assert 0 < added.embedded < added.chunks
-    store = ChromaStore(settings=settings, embedder=emb.name)
+    store = ChromaStore.from_settings(settings, emb.name)
     assert len(store.ids()) == added.chunks                   # no duplicates
     (docs / ZS.name).unlink()
     removed = build_index(settings, embedder=emb)
@@ -73,7 +73,7 @@ def test_interrupted_build_leaves_previous_index_usable(env, monkeypatch):
         build_index(settings, embedder=emb)
     after = load_index(settings)
     assert after.build_id == before.build_id and list(after.documents) == [ZS.stem]
-    store_ids = ChromaStore(settings=settings, embedder=emb.name).ids()
+    store_ids = ChromaStore.from_settings(settings, emb.name).ids()
     assert {c.chunk_id for c in after.chunks} <= store_ids       # nothing of the old index deleted
     monkeypatch.undo()
     resumed = build_index(settings, embedder=emb)

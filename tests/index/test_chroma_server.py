@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from index.build import build_index
-from index.settings import Settings
+from rag.settings import Settings
 from rag.pipeline import build_assistant
 from tests.conftest import ROOT
 

@@ -5,8 +5,8 @@ import pytest
 from pydantic import SecretStr
 
 import prompts
-from index.settings import Settings
 from rag.llm import (
+    LLMConfig,
     DECLINE_TOKEN,
     LLMAnswerer,
     LLMConfigError,
@@ -36,12 +36,9 @@ def server():
 
 
 def make_answerer(server: FakeOpenAIServer, timeout_s: float = 10.0) -> tuple[LLMAnswerer, FixedAnswerer]:
-    settings = Settings(
-        answerer="llm", llm_base_url=server.base_url, llm_model="fake-model",
-        llm_api_key=SecretStr(KEY), llm_timeout_s=timeout_s, _env_file=None,
-    )
+    config = LLMConfig(base_url=server.base_url, model="fake-model", api_key=SecretStr(KEY), timeout_s=timeout_s)
     fallback = FixedAnswerer()
-    return LLMAnswerer(settings=settings, fallback=fallback), fallback
+    return LLMAnswerer(config=config, fallback=fallback), fallback
 
 
 # ------------------------------------------------------------------ over real HTTP
@@ -167,10 +164,12 @@ def test_no_hits_declines_without_calling(server):
 
 def test_constructor_validates_cheaply():
     with pytest.raises(LLMConfigError, match="ZHICE_LLM_BASE_URL"):
-        LLMAnswerer(settings=Settings(llm_base_url=None, _env_file=None), fallback=FixedAnswerer())
+        LLMAnswerer(config=LLMConfig(base_url=None, model="deepseek-chat"), fallback=FixedAnswerer())
+    with pytest.raises(LLMConfigError, match="ZHICE_LLM_TIMEOUT_S"):
+        LLMAnswerer(config=LLMConfig(base_url="http://127.0.0.1:1/v1", model="m", timeout_s=0), fallback=FixedAnswerer())
     with pytest.raises(TypeError, match="fallback"):
-        LLMAnswerer(settings=Settings(llm_base_url="http://127.0.0.1:1/v1", _env_file=None), fallback=object())
-    llm = LLMAnswerer(settings=Settings(llm_base_url="http://127.0.0.1:1/v1", llm_api_key=SecretStr(KEY), _env_file=None),
+        LLMAnswerer(config=LLMConfig(base_url="http://127.0.0.1:1/v1", model="deepseek-chat"), fallback=object())
+    llm = LLMAnswerer(config=LLMConfig(base_url="http://127.0.0.1:1/v1", model="deepseek-chat", api_key=SecretStr(KEY)),
                       fallback=FixedAnswerer())
     assert llm._model is None and KEY not in repr(llm) and llm.name == "llm:deepseek-chat"
 

@@ -1,0 +1,86 @@
+"""The typed wiring of the assistant: one frozen `Components`, made by one factory.
+
+    build_components(settings, retrieval=…, answerer=…) -> Components   (reads the index; cheap)
+    components.warm_up()                                               (loads models, BM25, Chroma)
+
+Each part takes its own parameters (never the Settings object); the factory is the one place
+that maps settings to parts. The server calls warm_up() before it reports ready, so the first
+answer is as fast as the rest.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.catalog import IndexSnapshot, load_index
+from index.embedders import make_embedder
+from index.stores import ChromaStore
+from rag.extractive import ExtractiveAnswerer
+from rag.gate import CoverageGate
+from rag.query import CityIndex
+from rag.retrieve import DenseRetriever, HybridRetriever, LexicalRetriever, RetrievalMode
+from rag.settings import AnswererKind, Settings
+from rag.strategy import KindAwareStrategy
+from rag.types import Answerer, DeclineDecision, Embedder, Filters, Kind, Query, RetrievalStrategy
+
+
+@dataclass(frozen=True)
+class Components:
+    snapshot: IndexSnapshot
+    cities: CityIndex
+    strategy: RetrievalStrategy
+    gate: DeclineDecision
+    answerer: Answerer
+    dense: DenseRetriever | None
+    top_k: int
+    retrieval: RetrievalMode
+
+    def warm_up(self) -> None:
+        """Do every lazy load now: tokenizer and BM25, the embedding model, the Chroma collection,
+        and one search through the strategy."""
+        self.snapshot.warm_up()
+        if self.dense is not None:
+            self.dense.warm_up()
+        self.strategy.retrieve(Query(raw="质量", text="质量", kind=Kind.LOOKUP, filters=Filters()))
+
+
+def retrieval_mode(value: str | RetrievalMode) -> RetrievalMode:
+    try:
+        return RetrievalMode(value)
+    except ValueError:
+        raise ValueError(f"retrieval must be one of {[m.value for m in RetrievalMode]}, got {value!r}") from None
+
+
+def make_answerer(settings: Settings, kind: AnswererKind, snapshot: IndexSnapshot) -> Answerer:
+    extractive = ExtractiveAnswerer(snapshot=snapshot)
+    if kind is AnswererKind.EXTRACTIVE:
+        return extractive
+    from rag.llm import LLMAnswerer, LLMConfig   # imports langchain: only when asked for
+
+    config = LLMConfig(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key,
+                       timeout_s=settings.llm_timeout_s, temperature=settings.llm_temperature)
+    return LLMAnswerer(config=config, fallback=extractive)
+
+
+def build_components(settings: Settings, *, retrieval: str | RetrievalMode = RetrievalMode.HYBRID,
+                     answerer: AnswererKind | None = None, embedder: Embedder | None = None) -> Components:
+    """Read the current index and wire the parts. `embedder` replaces the configured one (the
+    benchmark's random vectors). Raises IndexMissingError / IndexMismatchError."""
+    mode = retrieval_mode(retrieval)
+    embedder = embedder or make_embedder(settings)
+    snap = load_index(settings, check_embedder=True, embedder=embedder.name)
+    lexical = LexicalRetriever(snapshot=snap)
+    dense = DenseRetriever(snapshot=snap, store=ChromaStore.from_settings(settings, snap.embedder),
+                           embedder=embedder)
+    retriever = {
+        RetrievalMode.LEXICAL: lexical,
+        RetrievalMode.DENSE: dense,
+        RetrievalMode.HYBRID: HybridRetriever(lexical=lexical, dense=dense, k=settings.fusion_k,
+                                              weights=(1.0, settings.dense_weight)),
+    }[mode]
+    return Components(
+        snapshot=snap, cities=CityIndex.from_snapshot(snap),
+        strategy=KindAwareStrategy(snapshot=snap, retriever=retriever, dense=dense),
+        gate=CoverageGate(snapshot=snap, dense=dense),
+        answerer=make_answerer(settings, answerer or settings.answerer, snap),
+        dense=dense, top_k=settings.top_k, retrieval=mode,
+    )

@@ -1,0 +1,37 @@
+"""The product's one settings object: the index layer's settings plus those of answering.
+
+Read from environment variables (prefix ZHICE_) or a `.env` file, here and nowhere else.
+Components never take this object: the factory (rag.components.build_components) hands each one
+its own parameters.
+"""
+from __future__ import annotations
+
+from enum import Enum
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+
+from index.settings import IndexSettings
+
+
+class AnswererKind(str, Enum):
+    EXTRACTIVE = "extractive"
+    LLM = "llm"
+
+
+class Settings(IndexSettings):
+    answerer: AnswererKind = AnswererKind.EXTRACTIVE
+    llm_base_url: str | None = None
+    llm_model: str = "deepseek-chat"
+    llm_api_key: SecretStr = SecretStr("")
+    llm_timeout_s: float = Field(default=30.0, gt=0)
+    llm_temperature: float = 0.0
+
+    top_k: int = Field(default=5, ge=1, le=50)
+    fusion_k: int = Field(default=60, gt=0, description="RRF constant")
+    dense_weight: float = Field(default=0.5, ge=0, description="RRF weight of the dense ranking (lexical = 1)")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
