@@ -16,7 +16,9 @@ from index.embedders import make_embedder
 from index.stores import ChromaStore
 from rag.extractive import ExtractiveAnswerer
 from rag.gate import CoverageGate
-from rag.query import CityIndex
+from rag.english import EnglishBridge
+from rag.lexicon import Lexicon
+from rag.query import CityIndex, Understander
 from rag.retrieve import DenseRetriever, HybridRetriever, LexicalRetriever, RetrievalMode
 from rag.settings import AnswererKind, Settings
 from rag.strategy import KindAwareStrategy
@@ -26,7 +28,7 @@ from rag.types import Answerer, DeclineDecision, Embedder, Filters, Kind, Query,
 @dataclass(frozen=True)
 class Components:
     snapshot: IndexSnapshot
-    cities: CityIndex
+    understander: Understander
     strategy: RetrievalStrategy
     gate: DeclineDecision
     answerer: Answerer
@@ -38,6 +40,7 @@ class Components:
         """Do every lazy load now: tokenizer and BM25, the embedding model, the Chroma collection,
         and one search through the strategy."""
         self.snapshot.warm_up()
+        self.understander.warm_up()
         if self.dense is not None:
             self.dense.warm_up()
         self.strategy.retrieve(Query(raw="质量", text="质量", kind=Kind.LOOKUP, filters=Filters()))
@@ -78,7 +81,9 @@ def build_components(settings: Settings, *, retrieval: str | RetrievalMode = Ret
                                               weights=(1.0, settings.dense_weight)),
     }[mode]
     return Components(
-        snapshot=snap, cities=CityIndex.from_snapshot(snap),
+        snapshot=snap,
+        understander=Understander(snapshot=snap, cities=CityIndex.from_snapshot(snap), lexicon=Lexicon.load(),
+                                  bridge=EnglishBridge(vocabulary=snap.bm25.__contains__)),
         strategy=KindAwareStrategy(snapshot=snap, retriever=retriever, dense=dense),
         gate=CoverageGate(snapshot=snap, dense=dense),
         answerer=make_answerer(settings, answerer or settings.answerer, snap),

@@ -10,7 +10,8 @@ from index.text import normalise, sentences
 from index.units import units_span
 from rag.types import Kind, Query
 
-_FIGURE = re.compile(r"\d|[一二三四五六七八九十百千万]+(家|项|个|件|次|亿|%)")
+_FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]+(家|项|个|件|次|亿|%|大|类|种|条|所|座|人)")
+_NUMBERING = re.compile(r"^\s*(?:[(\uff08][一二三四五六七八九十]+[)\uff09]|\d{1,2}[.\uff0e、]|[一二三四五六七八九十]+、)\s*")
 _SUPPORT = re.compile(r"资金|补贴|补助|奖励|奖金|税|优惠|扶持|融资|贷款|信贷|授信|财政|基金|专项|认证|券|保险|支持")
 _QUESTION_WORDS = {"多少", "哪些", "哪个", "什么", "是否", "有没有", "怎么", "如何", "目标", "部门", "单位", "负责", "牵头", "责任"}
 
@@ -34,6 +35,35 @@ def query_terms(query: Query, snap: IndexSnapshot, cities: list[str]) -> dict[st
     return terms
 
 
+CONTEXT_WEIGHT = 0.3    # the speaker's self-description counts, but far less than the ask
+
+
+def ask_terms(query: Query, snap: IndexSnapshot) -> dict[str, float]:
+    """Content tokens of what is asked, weighted by idf: the ask (framing out) and the corpus
+    terms the lexicon or the English bridge found for it at full weight, the speaker's context at
+    CONTEXT_WEIGHT. Tokens the corpus never uses are left out (no clause can contain them);
+    `unknown_share` tells how much of the ask they were."""
+    cities = {c for city in query.filters.cities + query.places for c in (city, city + "市")}
+    terms: dict[str, float] = {}
+    for text, factor in ((query.focus or query.ask or query.text, 1.0), (" ".join(query.expansions), 1.0),
+                         (query.context, CONTEXT_WEIGHT)):
+        for t in snap.tokenizer.tokenize(text):
+            if t in _QUESTION_WORDS or t in cities:
+                continue
+            weight = snap.bm25.idf(t) * factor
+            if weight > terms.get(t, 0.0):
+                terms[t] = weight
+    return terms
+
+
+def unknown_share(query: Query, snap: IndexSnapshot) -> float:
+    """The share of the ask's tokens that the corpus never uses (e.g. 空气炸锅)."""
+    tokens = [t for t in snap.tokenizer.tokenize(query.focus or query.ask or query.text) if t not in _QUESTION_WORDS]
+    if not tokens:
+        return 0.0
+    return sum(1 for t in tokens if t not in snap.bm25) / len(tokens)
+
+
 def coverage(text_norm: str, terms: dict[str, float]) -> float:
     total = sum(terms.values())
     if not total:
@@ -41,18 +71,28 @@ def coverage(text_norm: str, terms: dict[str, float]) -> float:
     return sum(w for t, w in terms.items() if t in text_norm) / total
 
 
+def is_heading(text: str, clause: Clause) -> bool:
+    """A sentence that only repeats the clause's (or a chapter's) heading: context, not content."""
+    bare = _NUMBERING.sub("", normalise(text)).strip(" 。.;;:")
+    if not bare:
+        return True
+    headings = [normalise(h) for h in (clause.heading, *clause.heading_path)]
+    return any(bare == _NUMBERING.sub("", h).strip(" 。.;;:") for h in headings if h)
+
+
 def clause_sentences(clause: Clause) -> list[Sentence]:
-    """Content sentences of a clause (the heading line and the units parenthesis excluded)."""
+    """Content sentences of a clause: the heading line and the units parenthesis excluded (the
+    heading is kept only when it is all the clause says)."""
     span = units_span(clause.text)
-    out, pos = [], 0
+    out, headings, pos = [], [], 0
     for piece in sentences(clause.text):
         start = pos + (len(piece) - len(piece.lstrip()))
         pos += len(piece)
         text = piece.strip()
         if len(text) < 4 or (span and start >= span[0] - 1):
             continue
-        out.append(Sentence(text, start, 0.0))
-    return out or [Sentence(clause.text.strip(), 0, 0.0)]
+        (headings if is_heading(text, clause) else out).append(Sentence(text, start, 0.0))
+    return out or headings or [Sentence(clause.text.strip(), 0, 0.0)]
 
 
 _MEASURE = re.compile(r"(?:多少|几)(家|项|个|件|人次|次|亿元|万元|元|人|所|座|%)")

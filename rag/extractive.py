@@ -1,16 +1,32 @@
 """The extractive answerer (offline default, deterministic): the reply is composed from the
-parsed clause fields and verbatim sentences, every statement with a citation marker."""
+parsed clause fields and verbatim sentences, every statement with a citation marker.
+
+Composition by kind (headings are context, never the quoted content):
+    who_leads   the units in charge, per document when several documents answer and no city
+                narrows; a 责任单位 list names its first unit as 排在首位的责任单位
+    duty        every clause the unit leads (or takes part in), grouped by document, with headings
+    compare     per place: its best clause's units or sentences
+    target      the sentence holding the asked indicator and its figure
+    support / lookup   a one-line lead, then the substantive sentences of up to three clauses
+An English question gets an English lead line; the quotes stay in Chinese with their clause ids.
+"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from index.catalog import IndexSnapshot
-from index.models import Clause
-from rag.evidence import Sentence, lost_in, measure_of, query_terms, score_sentences, units_quote
-from rag.strategy import in_charge
-from rag.types import Answer, Citation, Hit, Kind, Query, TokenCallback, damage_warnings
+from index.models import NATIONAL, Document
+from rag.evidence import (Sentence, ask_terms, coverage, lost_in, measure_of, score_sentences,
+                          units_quote)
+from rag.strategy import in_charge, leading_units
+from rag.types import Answer, Citation, Hit, Kind, Query, Role, TokenCallback, damage_warnings
 
-MAX_DUTIES = 8
+MAX_CLAUSES = 3          # clauses a support / look-up answer draws on
+MAX_SENTENCES = 3        # sentences quoted from one clause
+MAX_DOCS = 4             # documents a who-leads answer lists when no city narrows it
+PER_DOC_SHARE = 0.75     # a document is listed when its best clause covers this share of the top one's
+DAMAGE_NOTE = "注意:这句原文有字符缺损(以“?”显示),缺失的文字和数字无法确定,请以正式文本为准。"
 
 
 @dataclass
@@ -33,7 +49,12 @@ def label(hit: Hit) -> str:
     return f"{hit.doc.place}《{hit.doc.title}》{hit.clause.clause_id}"
 
 
-def _units_text(hit: Hit) -> str:
+def doc_label(doc: Document) -> str:
+    return f"{doc.place}《{doc.title}》"
+
+
+def units_text(hit: Hit) -> str:
+    """The units of a clause in words; the first of a 责任单位 list is named as such."""
     u = hit.clause.units
     parts = []
     if u.lead:
@@ -41,7 +62,10 @@ def _units_text(hit: Hit) -> str:
     if u.co:
         parts.append("会同:" + "、".join(u.co))
     if u.responsible:
-        parts.append("责任单位:" + "、".join(u.responsible))
+        listed = "责任单位:" + "、".join(u.responsible)
+        if not u.lead and len(u.responsible) > 1:
+            listed += f"(排在首位的责任单位:{u.responsible[0]})"
+        parts.append(listed)
     return ";".join(parts)
 
 
@@ -52,82 +76,156 @@ class ExtractiveAnswerer:
         self.snap = snapshot
 
     def answer(self, query: Query, hits: list[Hit], on_token: TokenCallback | None = None) -> Answer:
-        terms = query_terms(query, self.snap, [c for c in query.filters.cities])
+        terms = ask_terms(query, self.snap)
         comp = _Composer()
-        compose = {Kind.WHO_LEADS: self._who, Kind.DUTY: self._duty, Kind.COMPARE: self._compare}
-        compose.get(query.kind, self._sentences)(query, hits, terms, comp)
+        compose = {Kind.WHO_LEADS: self._who, Kind.DUTY: self._duty, Kind.COMPARE: self._compare,
+                   Kind.TARGET: self._target}
+        compose.get(query.kind, self._passages)(query, hits, terms, comp)
+        if query.english and comp.lines:
+            comp.lines.insert(0, english_lead(query, comp.citations))
         text = "\n".join(comp.lines)
         if on_token:
             on_token(text)
-        return Answer(answer=text, answerable=True, citations=comp.citations,
+        return Answer(answer=text, answerable=bool(comp.citations), citations=comp.citations,
                       warnings=damage_warnings(comp.citations), retrieved=hits,
                       meta={"answerer": self.name, "kind": query.kind.value})
 
-    def _best_sentence(self, hit: Hit, terms: dict[str, float], kind: Kind, measure: str | None = None):
-        ranked = score_sentences(hit.clause, terms, kind, measure)
-        return ranked[0] if ranked else None
+    # -- picking ----------------------------------------------------------------------------
+    def _ranked(self, hit: Hit, terms: dict[str, float], kind: Kind, measure: str | None = None) -> list[Sentence]:
+        return score_sentences(hit.clause, terms, kind, measure)
 
-    def _pick(self, query: Query, hits: list[Hit], terms: dict[str, float], kind: Kind):
-        """The (hit, sentence) that best answers, among the top three clauses; rank breaks ties."""
-        measure = measure_of(query.text)
+    def _best(self, hits: list[Hit], terms: dict[str, float], kind: Kind, measure: str | None = None,
+              depth: int = 3) -> tuple[Hit, Sentence] | None:
+        """The (hit, sentence) that best answers among the top clauses; rank breaks ties."""
         candidates = []
-        for rank, hit in enumerate(hits[:3]):
-            best = self._best_sentence(hit, terms, kind, measure)
-            if best:
-                candidates.append((best.score * (1.0 - 0.15 * rank), -rank, hit, best))
+        for rank, hit in enumerate(hits[:depth]):
+            ranked = self._ranked(hit, terms, kind, measure)
+            if ranked:
+                candidates.append((ranked[0].score * (1.0 - 0.1 * rank), -rank, hit, ranked[0]))
         if not candidates:
-            return None, None
+            return None
         _, _, hit, best = max(candidates, key=lambda c: (c[0], c[1]))
         return hit, best
 
-    def _who(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
-        hit, best = self._pick(query, hits, terms, query.kind)
-        if hit is None:
-            return
-        units, quote = _units_text(hit), units_quote(hit.clause)
-        if units and quote:
-            comp.lines.append(f"{label(hit)}「{hit.clause.heading}」:{units} {comp.cite(hit, quote)}")
-            if best:
-                comp.lines.append(f"相关条文:{best.text} {comp.cite(hit, best.text)}")
-        elif best:
-            comp.lines.append(f"{label(hit)}:{best.text} {comp.cite(hit, best.text)}")
-            comp.lines.append("(该条文未单列责任单位,以上为原文表述。)")
+    def _quote(self, comp: _Composer, hit: Hit, sentence: Sentence, prefix: str = "") -> None:
+        comp.lines.append(f"{prefix}{label(hit)}:{sentence.text} {comp.cite(hit, sentence.text)}")
+        if lost_in(hit.clause, sentence.start, sentence.start + len(sentence.text)):
+            comp.lines.append(DAMAGE_NOTE)
 
-    def _sentences(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
-        """Target, support and look-up questions: the best sentence among the top clauses."""
-        hit, best = self._pick(query, hits, terms, query.kind)
-        if hit is None:
+    # -- kinds ------------------------------------------------------------------------------
+    def _passages(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
+        """Support and look-up: a lead line, then the substantive sentences of up to three clauses."""
+        scored = [(h, self._ranked(h, terms, query.kind)) for h in hits[:MAX_CLAUSES + 2]]
+        scored = [(h, r) for h, r in scored if r]
+        if not scored:
             return
-        comp.lines.append(f"{label(hit)}:{best.text} {comp.cite(hit, best.text)}")
-        if lost_in(hit.clause, best.start, best.start + len(best.text)):
-            comp.lines.append("注意:这句原文有字符缺损(以“?”显示),缺失的文字和数字无法确定,请以正式文本为准。")
+        top = max(r[0].score for _, r in scored)
+        chosen = [(h, r) for h, r in scored if r[0].score >= 0.6 * top and r[0].score > 0][:MAX_CLAUSES] or scored[:1]
+        docs = {h.doc.doc_id for h, _ in chosen}
+        where = doc_label(chosen[0][0].doc) if len(docs) == 1 else "已收录的文件"
+        comp.lines.append(f"{where}中与此相关的规定有 {len(chosen)} 条:")
+        for hit, ranked in chosen:
+            keep = [s for s in ranked[:MAX_SENTENCES] if s.score >= 0.5 * ranked[0].score]
+            keep.sort(key=lambda s: s.start)
+            quoted = "".join(f"{s.text}{comp.cite(hit, s.text)}" for s in keep)
+            comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:{quoted}")
+            if any(lost_in(hit.clause, s.start, s.start + len(s.text)) for s in keep):
+                comp.lines.append(DAMAGE_NOTE)
+
+    def _target(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
+        """The sentence holding the asked indicator and its figure, among the top five clauses."""
+        picked = self._best(hits, terms, Kind.TARGET, measure_of(query.ask or query.text), depth=5)
+        if picked:
+            self._quote(comp, *picked)
+
+    def _who(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
+        """The units in charge: of the best clause, or of each document's best clause when several
+        documents answer and no city narrows the question."""
+        for hit in self._answering_clauses(query, hits, terms):
+            units, quote = units_text(hit), units_quote(hit.clause)
+            ranked = self._ranked(hit, terms, Kind.WHO_LEADS)
+            if units and quote:
+                comp.lines.append(f"{label(hit)}「{hit.clause.heading}」:{units} {comp.cite(hit, quote)}")
+                if ranked:
+                    comp.lines.append(f"  相关条文:{ranked[0].text} {comp.cite(hit, ranked[0].text)}")
+            elif ranked:
+                self._quote(comp, hit, ranked[0])
+                comp.lines.append("(该条文未单列责任单位,以上为原文表述。)")
+
+    def _answering_clauses(self, query: Query, hits: list[Hit], terms: dict[str, float]) -> list[Hit]:
+        """The best clause, preferring one that names its units; per document when no city narrows."""
+        scored = [(coverage(h.clause.norm + " ".join(h.clause.heading_path), terms), -i, h) for i, h in enumerate(hits[:8])]
+        if not scored:
+            return []
+        top = max(s for s, _, _ in scored)
+        best_per_doc: dict[str, tuple[float, int, Hit]] = {}
+        for s, neg_rank, h in scored:
+            with_units = 0.1 if not h.clause.units.is_empty() else 0.0
+            key = (s + with_units, neg_rank, h)
+            if h.doc.doc_id not in best_per_doc or key[:2] > best_per_doc[h.doc.doc_id][:2]:
+                best_per_doc[h.doc.doc_id] = key
+        ranked = sorted(best_per_doc.values(), key=lambda k: (k[0], k[1]), reverse=True)
+        if query.filters.cities or query.places:
+            return [ranked[0][2]]
+        return [h for s, _, h in ranked if s >= PER_DOC_SHARE * top][:MAX_DOCS] or [ranked[0][2]]
 
     def _duty(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
         duties = [h for h in hits if in_charge(h.clause, query)]
         if not duties:
             self._who(query, hits, terms, comp)
             return
-        role = "牵头" if "牵头" in query.text else "负责或参与"
-        comp.lines.append(f"{query.unit}{role}的工作({len(duties)} 项):")
-        for hit in duties[:MAX_DUTIES]:
-            comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」{comp.cite(hit, units_quote(hit.clause) or hit.clause.heading)}")
-        if len(duties) > MAX_DUTIES:
-            comp.lines.append(f"另有 {len(duties) - MAX_DUTIES} 项,见检索结果。")
+        role = "牵头或排在首位" if query.role is Role.LEAD else "负责或参与"
+        comp.lines.append(f"{query.unit}{role}的工作共 {len(duties)} 项:")
+        by_doc: dict[str, list[Hit]] = {}
+        for hit in duties:
+            by_doc.setdefault(hit.doc.doc_id, []).append(hit)
+        for group in by_doc.values():
+            comp.lines.append(f"{doc_label(group[0].doc)}:")
+            for hit in group:
+                comp.lines.append(f"- {hit.clause.clause_id}「{hit.clause.heading}」{duty_tag(hit, query)}"
+                                  f"{comp.cite(hit, units_quote(hit.clause) or hit.clause.heading)}")
 
     def _compare(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
-        sub = Kind.WHO_LEADS if any(w in query.text for w in ("负责", "牵头", "部门", "单位")) else Kind.LOOKUP
-        best_by_city: dict[str, tuple[Hit, Sentence]] = {}
+        """Per place: its best clause's units (a who question) or its best sentences."""
+        who = bool(re.search(r"负责|牵头|部门|单位|谁|机构", query.ask))
+        places = list(query.filters.cities) or list(dict.fromkeys(h.doc.place for h in hits))
+        by_place: dict[str, list[Hit]] = {}
         for hit in hits:
-            city = hit.doc.place
-            s = self._best_sentence(hit, terms, sub)
-            if s and (city not in best_by_city or s.score > best_by_city[city][1].score):
-                best_by_city[city] = (hit, s)
-        top = max((s.score for _, s in best_by_city.values()), default=0.0)
-        for hit, best in best_by_city.values():
-            if best.score < 0.5 * top:
+            by_place.setdefault(hit.doc.place, []).append(hit)
+        found = []
+        for place in places:
+            picked = self._best(by_place.get(place, []), terms, Kind.WHO_LEADS if who else Kind.LOOKUP)
+            if picked and picked[1].score > 0:
+                found.append((place, *picked))
+        top = max((s.score for _, _, s in found), default=0.0)
+        for place, hit, best in found:
+            if best.score < 0.4 * top and not query.filters.cities:
                 continue
-            units, quote = _units_text(hit), units_quote(hit.clause)
-            if sub == Kind.WHO_LEADS and units and quote:
+            units, quote = units_text(hit), units_quote(hit.clause)
+            if who and units and quote:
                 comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:{units} {comp.cite(hit, quote)}")
             else:
-                comp.lines.append(f"- {label(hit)}:{best.text} {comp.cite(hit, best.text)}")
+                self._quote(comp, hit, best, prefix="- ")
+        missing = [p for p in query.filters.cities if p not in {f[0] for f in found}]
+        if missing:
+            comp.lines.append(f"({'、'.join(missing)}的文件中没有找到相关条款。)")
+
+
+def duty_tag(hit: Hit, query: Query) -> str:
+    """How the unit stands in the clause: 牵头, 排在首位的责任单位, or one of the units."""
+    units = hit.clause.units
+    if query.unit and any(n in units.lead for n in leading_units(hit.clause)) and in_charge(hit.clause, query):
+        if hit.clause.units.lead and query.role is Role.LEAD:
+            return "(牵头)"
+    if query.role is Role.LEAD and not units.lead:
+        return "(排在首位的责任单位)"
+    return ""
+
+
+def english_lead(query: Query, citations: list[Citation]) -> str:
+    """One English sentence saying where the answer comes from; the quotes below stay Chinese."""
+    docs = list(dict.fromkeys(f"{'national' if c.doc.place == NATIONAL else c.doc.place} — 《{c.doc.title}》"
+                              for c in citations))
+    what = {Kind.WHO_LEADS: "The units in charge", Kind.DUTY: "The tasks of this unit",
+            Kind.TARGET: "The target", Kind.COMPARE: "What each document says"}.get(query.kind, "What the documents say")
+    return f"{what}, quoted from {'; '.join(docs)} (Chinese original, with clause numbers):"

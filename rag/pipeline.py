@@ -12,7 +12,6 @@ from index.build import Progress, build_index
 from index.catalog import IndexSnapshot, current_build
 from index.models import Level
 from rag.components import Components, build_components, retrieval_mode
-from rag.query import understand
 from rag.settings import AnswererKind, Settings, get_settings
 from rag.types import Answer, DeclineReason, Embedder, Filters, Hit, Kind, Query, TokenCallback
 
@@ -68,7 +67,7 @@ class Assistant:
         if not question or not question.strip():
             raise ValueError("The question is empty: type a question about the quality-policy documents.")
         c = self.components
-        query = understand(question, history, c.snapshot, filters, c.cities)
+        query = c.understander.understand(question, history, filters)
         hits = c.strategy.retrieve(query)
         reason = c.gate.decide(query, hits)
         if reason:

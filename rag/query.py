@@ -1,8 +1,12 @@
-"""Understanding a question: normalise, find cities (Chinese, pinyin, English), foreign places,
-the kind of question, the unit a duty question is about, and resolve follow-ups.
+"""Understanding a question: normalise, separate the speaker's context from the ask, find the
+places it names (Chinese, pinyin, English), the kind of question, the specific value it asks
+for, the unit a duty question is about, resolve follow-ups, and build the search text (the ask,
+the context's topical words, domain-lexicon expansions, English carried into Chinese).
 
-Everything is derived from the index (its cities) and the gazetteer, so a new city's documents
-are recognised without code changes.
+Everything is derived from the index (its cities, vocabulary) and data files (the lexicon, the
+glossary, the unit aliases), so a new city's documents or a new topic need no code change. The
+rules here are about kinds of wording (interrogatives, first-person self-descriptions, deixis),
+never about particular questions.
 """
 from __future__ import annotations
 
@@ -13,28 +17,65 @@ from index.catalog import IndexSnapshot
 from index.gazetteer import find_places, lookup, places
 from index.models import NATIONAL
 from index.text import normalise
-from rag.types import DeclineReason, Filters, Kind, Query
+from rag.english import EnglishBridge, is_english
+from rag.lexicon import Lexicon, split_context
+from rag.types import Ask, DeclineReason, Filters, Kind, Query, Role
 
-_NATIONAL_ALIASES = (NATIONAL, "国家层面", "国家级", "质量强国", "建设纲要", "纲要", "国务院", "中共中央", "national", "nationwide", "china")
+_NATIONAL_ALIASES = (NATIONAL, "国家层面", "国家级", "国家的", "国家纲要", "质量强国", "建设纲要", "纲要", "国务院",
+                     "中共中央", "national", "nationwide", "china", "state council", "outline")
+# Injection: attempts to change the rules, claims of authority, requests for the system's insides.
+# Bounded gaps ({0,12}) and no nested quantifiers: linear on any input.
 _INJECTION = re.compile(
-    r"忽略.{0,12}(指令|规则|提示|要求|设定)|无视.{0,12}(指令|规则)|(系统|system)\s*(提示词|prompt)|提示词原样|"
-    r"ignore\s+(all\s+|any\s+)?(previous|prior|above|the)?\s*(instructions|rules)|jailbreak|developer\s+mode|"
-    r"你现在(是|扮演)|扮演.{0,6}(角色|助手)|disregard\s+(all|previous)", re.I)
-_KIND_RULES: list[tuple[Kind, re.Pattern[str]]] = [
-    (Kind.COMPARE, re.compile(r"各地|各市|哪些城市|哪些地方|哪几个城市|分别|对比|比较|异同|不同城市|compare|which cities|each city", re.I)),
-    (Kind.DUTY, re.compile(r"(牵头|负责|承担|主管)(了)?(哪些|什么|那些)(工作|任务|事项|事)?|职责(是|有)|哪些(工作|任务)由|what (does|is) .{0,40}responsible for|duties", re.I)),
-    (Kind.WHO_LEADS, re.compile(r"牵头|负责|责任单位|责任部门|主管|哪些部门|哪个部门|哪些单位|哪个单位|什么部门|谁来|由谁|会同|who|which (department|unit|agenc)|responsible|in charge|lead", re.I)),
-    (Kind.TARGET, re.compile(r"目标|多少|达到|比例|比重|覆盖率|合格率|几家|几个|几项|%|百分|how many|how much|target|rate", re.I)),
-    (Kind.SUPPORT, re.compile(r"资金|补贴|补助|奖励|奖金|税|优惠|扶持|融资|贷款|信贷|授信|财政|基金|专项|认证|支持|政策|fund|tax|subsid|grant|loan|financ|certif|support", re.I)),
+    r"忽略.{0,12}(指令|规则|提示|要求|设定)|无视.{0,12}(指令|规则)|(系统|system) {0,3}(提示词|prompt)|提示词原样|"
+    r"ignore {1,5}(all {1,5}|any {1,5})?(previous|prior|above|the)? {0,5}(instructions|rules)|jailbreak|developer {1,3}mode|"
+    r"你现在(是|扮演)|扮演.{0,6}(角色|助手)|disregard {1,5}(all|previous)|"
+    r"(系统|超级)管理员|管理员(模式|指令|身份)|api ?(密钥|key)|密钥|access ?token|"
+    r"(底层|背后).{0,8}(模型|大模型|llm)|(请勿|不要|无需|别)(引用|参考|检索).{0,6}(文件|资料|条款)", re.I)
+
+# The ask's kind. Rules are tried in order on the ask (the speaker's context excluded).
+_DUTY_OBJECT = r"(事项|事情|事|任务|工作|职责|活|块|项|方面)"
+_DUTY = re.compile(
+    r"(牵头|负责|承担|主管|排头|排第一|排在?首位|挂帅|参与)[^?？]{0,12}(哪些|什么|那些|哪几|几项|几块|多少)[^?？]{0,4}" + _DUTY_OBJECT +
+    r"|(哪些|什么|哪几)" + _DUTY_OBJECT + r"[^?？]{0,10}(我们|我|本|该|这个)(局|委|办|单位|部门)"
+    r"|(我们|我|本)(局|委|办|单位|部门)[^?？]{0,8}(牵头|负责|排头|承担|参与)[^?？]{0,6}(的)?" + _DUTY_OBJECT +
+    r"|有(我们|我|本)(局|委|办|单位|部门)的份|职责(是|有)|哪些(工作|任务)由"
+    r"|what (does|do|is|are) .{0,60}(responsible for|lead|in charge of)|duties of|tasks of", re.I)
+_COMPARE = re.compile(r"各地|各市|各个城市|哪些城市|哪些地方|哪几个城市|哪几个地方|分别|各自|两边|两地|几地|对比|比较|异同|"
+                      r"(有|有啥|有什么|有何)(不一样|不同|区别|差别)|不同城市|compare|comparison|which cities|each city|differ", re.I)
+_WHO = re.compile(r"牵头|负责|责任单位|责任部门|主管|哪些部门|哪个部门|哪些单位|哪个单位|哪几个部门|哪几个单位|哪家单位|什么部门|"
+                  r"什么单位|什么机构|哪个机构|谁来|由谁|谁管|谁负责|谁牵头|谁配合|谁要|还有谁|归谁|归哪|找谁|找哪|会同|配合|"
+                  r"who|which (department|unit|agenc|bureau|office|bod)|responsible|in charge|lead", re.I)
+_TARGET = re.compile(r"目标|多少|几个|几家|几项|几大|几类|几种|比例|比重|覆盖率|合格率|达到|哪一年|哪年|到哪|几年|%|百分|"
+                     r"how many|how much|target|rate|which year|what year|which years|by when|goal", re.I)
+_SUPPORT = re.compile(r"资金|补贴|补助|奖励|奖金|税|优惠|扶持|融资|贷款|信贷|授信|财政|基金|专项|支持|政策|帮|机会|便利|"
+                      r"服务|培训|安排|提供|能给|参加|参与|申请|fund|tax|subsid|grant|loan|financ|support|help|service", re.I)
+# Deixis and ellipsis that make a question lean on the previous turn.
+_LEANS = re.compile(r"^(那么?|那|还有|另外|and|what about|how about|then|又|再|换成|如果是|要是)|呢[??]?$|"
+                    r"(它|其|该项|该条|该事|这事|这件事|这个|这些|这项|这条|这块|这类|这方面|那个|那些|上述|上面|前面|刚才|"
+                    r"\bthis\b|\bthat\b|\bit\b|\bthose\b|\bthese\b)", re.I)
+_UNIT = re.compile(r"((?:市|省|国家|县|区)?[\u4e00-\u9fff]{1,10}?(?:局|委员会|委|办公室|办|海关|厅|总局|中心|支行|分局|部))")
+_WE_UNIT = re.compile(r"(我们|我|本|咱们)(局|委|办|单位|部门)")
+# The specific value a question asks for (the "not stated" check looks for it in the clauses).
+_ASKS: list[tuple[Ask, re.Pattern[str]]] = [
+    (Ask.AMOUNT, re.compile(r"多少钱|多少资金|多少经费|多少补贴|补贴多少|补助多少|奖励多少|奖多少|奖金|金额|额度|最多能拿|能拿多少|"
+                            r"给多少|资助多少|补贴标准|奖励标准|how much money|how much funding|amount of", re.I)),
+    (Ask.MONTH, re.compile(r"几月|哪个月|什么月份|哪一个月|which month|what month", re.I)),
+    (Ask.DATE, re.compile(r"哪天|哪一天|几号|什么日子|具体日期|准确日期|什么时候(印发|发布|出台|发文|签发)|(印发|发布|出台|发文)(的)?(日期|时间)|"
+                          r"what date|which date|when was .{0,40}(issued|published)", re.I)),
+    (Ask.PERSON, re.compile(r"(院长|局长|主任|厂长|经理|董事长|负责人|联系人|书记|市长|部长|处长|科长|校长|所长|会长)(是谁|叫什么|姓什么|的名字|的姓名)|"
+                            r"(谁是|是谁担任).{0,10}(院长|局长|主任|负责人|联系人)|联系方式|联系电话|电话(号码)?是|手机号|邮箱|email|phone|"
+                            r"who is the (head|director|president|chief)", re.I)),
 ]
-# Words that frame a question rather than name its subject: they occur in the units parenthesis
-# of nearly every clause (负责, 责任单位) or ask for a comparison (各地, 分别), so they only add noise.
-_FRAMING = re.compile(r"由?(哪些|哪个|什么|哪几个)(部门|单位|城市|地方)|责任单位|责任部门|牵头单位|分别|各地|各市|"
-                      r"有哪些|是哪些|是什么|是多少|有没有|多少|是否|请问|负责|[??]")
-_UNIT = re.compile(r"((?:市|省|国家)?[\u4e00-\u9fff]{1,10}?(?:局|委员会|委|办公室|办|海关|厅|总局|中心|部))")
-_FOLLOWUP = re.compile(r"^(那么?|那|还有|and|what about|how about|又|再)|呢[??]?$|^(它|其|该|这|那)(个|项|条|些)?", re.I)
-_PRONOUN = re.compile(r"(它|其|该项|该条|这项|这条|这个|上述|上面|this|that|it)", re.I)
-_FILLER = re.compile(r"那么?|呢|还有|又|再|的|情况|怎样|怎么样|如何|what about|how about|and|[??,,。.!!\s]", re.I)
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_FIVE_YEAR = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
+              "十五五": (2026, 2030)}
+_PART = re.compile(r"第([一二三四五六七八九十]{1,3}|\d{1,2})(部分|章|篇|大部分)")
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{4,30})[”\"」』]")
+# Words that frame a question rather than name its subject (they occur in the units parenthesis
+# of nearly every clause, or only say "tell me"): removed from the search text.
+_FRAMING = re.compile(r"由?(哪些|哪个|什么|哪几个|哪几)(部门|单位|城市|地方|机构)|责任单位|责任部门|牵头单位|分别|各地|各市|各自|"
+                      r"有哪些|是哪些|是什么|是多少|有没有|有啥|有什么|多少|是否|请问|负责|归谁管|谁来管|谁管|找谁|还有谁|"
+                      r"能不能|可不可以|会不会|怎么样|怎么|如何|这方面|这块|这类|这些|这事|市里|政府|[??]")
 
 
 @dataclass
@@ -60,13 +101,25 @@ class CityIndex:
         return out
 
     def find(self, text: str) -> list[str]:
+        """Cities named in the text, in order of first mention."""
         low = text.lower()
-        found: list[str] = []
+        found: list[tuple[int, str]] = []
         for alias, city in sorted(self.aliases.items(), key=lambda kv: -len(kv[0])):
-            hit = re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", low) if alias.isascii() else alias in low
-            if hit and city not in found:
-                found.append(city)
-        return found
+            if alias.isascii():
+                m = re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", low)
+                at = m.start() if m else -1
+            else:
+                at = low.find(alias)
+            if at >= 0 and all(city != c for _, c in found):
+                found.append((at, city))
+        return [c for _, c in sorted(found)]
+
+    def strip(self, text: str) -> str:
+        """The text without the names of covered cities (to see what else a question says)."""
+        for alias in sorted(self.aliases, key=len, reverse=True):
+            if not alias.isascii():
+                text = text.replace(alias, " ")
+        return text
 
     def foreign(self, text: str, covered: list[str]) -> list[str]:
         """Places the question names that the corpus does not cover (provinces of covered
@@ -88,61 +141,154 @@ def _foreign_pinyin(text: str, cities: CityIndex) -> list[str]:
 
 
 def classify(text: str) -> Kind:
-    for kind, pattern in _KIND_RULES:
+    """The kind of an ask (the speaker's context excluded), by the first rule that matches."""
+    for kind, pattern in ((Kind.DUTY, _DUTY), (Kind.COMPARE, _COMPARE), (Kind.WHO_LEADS, _WHO),
+                          (Kind.TARGET, _TARGET), (Kind.SUPPORT, _SUPPORT)):
         if pattern.search(text):
             return kind
     return Kind.LOOKUP
 
 
+def asked_value(text: str) -> Ask | None:
+    """The specific value the ask wants (an amount, a month, a date, a person), if any."""
+    for ask, pattern in _ASKS:
+        if pattern.search(text):
+            return ask
+    return None
+
+
+def duty_role(text: str) -> Role:
+    """What a duty question asks of the unit: to lead (牵头, first-listed) or any part in it."""
+    if re.search(r"牵头|排头|排第一|首位|挂帅|lead", text, re.I):
+        return Role.LEAD
+    return Role.ANY
+
+
 def find_unit(text: str, cities: list[str]) -> str | None:
-    """The unit a duty question is about: the first unit-like name, without the city prefix."""
-    probe = text
+    """The unit a duty question is about: the first unit-like name, without the city prefix;
+    "我们局" and the like are not a unit name (the unit is named elsewhere in the text)."""
+    probe = _WE_UNIT.sub(" ", text)
     for city in cities:
         probe = probe.replace(city + "市", " ").replace(city, " ")
     m = _UNIT.search(probe)
     return m.group(1) if m else None
 
 
-def resolve_followup(text: str, history: list[tuple[str, str]], cities: CityIndex) -> tuple[str, bool]:
-    """Rewrite a follow-up into a standalone question using the previous user turn."""
+def mentioned_years(text: str) -> list[int]:
+    """Years a question names: 2025, or a five-year-plan period (十四五 -> 2021–2025)."""
+    years = [int(y) for y in _YEAR.findall(text)]
+    for name, (a, b) in _FIVE_YEAR.items():
+        if name in text:
+            years += list(range(a, b + 1))
+    return sorted(set(years))
+
+
+def mentioned_parts(text: str) -> list[str]:
+    """Parts of a document a question names by number: 第三部分 -> "三"."""
+    return [_chinese_numeral(m.group(1)) for m in _PART.finditer(text)]
+
+
+def _chinese_numeral(value: str) -> str:
+    if not value.isdigit():
+        return value
+    digits = "零一二三四五六七八九"
+    n = int(value)
+    if n <= 10:
+        return "十" if n == 10 else digits[n]
+    return ("" if n < 20 else digits[n // 10]) + "十" + (digits[n % 10] if n % 10 else "")
+
+
+def quoted_phrases(text: str) -> list[str]:
+    return [m.group(1) for m in _QUOTED.finditer(text)]
+
+
+def leans_on_history(ask: str, cities: CityIndex) -> bool:
+    """Whether a question leans on the previous turn: deixis/ellipsis, or too little of its own."""
+    rest = _FRAMING.sub("", cities.strip(ask))
+    rest = re.sub(r"[\W_]|那么?|呢|的|话|吗|了|还|又|再|就|是", "", rest)
+    return bool(_LEANS.search(ask)) or len(rest) <= 4
+
+
+class Understander:
+    """Turns what the user typed (and the earlier turns) into a Query. Built once per index
+    snapshot; holds the read-only lexicon, glossary bridge and city tables."""
+
+    def __init__(self, *, snapshot: IndexSnapshot, cities: CityIndex | None = None,
+                 lexicon: Lexicon | None = None, bridge: EnglishBridge | None = None) -> None:
+        self.snap = snapshot
+        self.cities = cities or CityIndex.from_snapshot(snapshot)
+        self.lexicon = lexicon
+        self.bridge = bridge
+
+    def warm_up(self) -> None:
+        """Load the English dictionary now (it is read lazily otherwise)."""
+        if self.bridge is not None:
+            _ = self.bridge.cedict
+
+    def understand(self, question: str, history: list[tuple[str, str]] | None = None,
+                   filters: Filters | None = None) -> Query:
+        typed = normalise(question).strip()
+        context, ask = split_context(typed)
+        english = is_english(typed)
+        previous = _previous_turn(history)
+        leans = bool(previous) and leans_on_history(ask, self.cities)
+        named = self.cities.find(typed)
+        if leans and not named:
+            named = self.cities.find(previous[0])
+        text = f"{previous[0]} {typed}" if leans else typed
+        kind = classify(ask)
+        if leans and kind == Kind.LOOKUP:                      # "那东莞呢?": the previous turn's kind
+            kind = classify(split_context(previous[0])[1])
+        query = Query(raw=question, text=text, context=context, ask=ask, kind=kind,
+                      english=english, rewritten_from=question if leans else None)
+        query.asks_for = asked_value(ask)
+        query.years = mentioned_years(typed)
+        query.parts = mentioned_parts(typed)
+        query.quoted = quoted_phrases(typed)
+        query.places = named
+        query.filters = Filters(cities=list(filters.cities if filters and filters.cities else named),
+                                doc_ids=list(filters.doc_ids) if filters else [])
+        if query.kind == Kind.LOOKUP and len(named) >= 2:
+            query.kind = Kind.COMPARE
+        if query.kind == Kind.COMPARE and len(query.filters.cities) < 2 and not (filters and filters.cities):
+            query.filters.cities = []
+        query.foreign_places = self.cities.foreign(typed, named)
+        if query.kind == Kind.DUTY:
+            query.unit = find_unit(typed, named)
+            query.role = duty_role(ask)
+            if query.unit is None:
+                query.kind = classify(_DUTY.sub(" ", ask)) if _DUTY.sub(" ", ask) != ask else Kind.WHO_LEADS
+        query.search = self._search_text(query, previous if leans else None)
+        if _INJECTION.search(typed):
+            query.refuse_reason = DeclineReason.INJECTION
+        elif query.foreign_places and not named:
+            query.refuse_reason = DeclineReason.FOREIGN_PLACE
+        return query
+
+    def _search_text(self, query: Query, previous: tuple[str, str] | None) -> str:
+        """What retrieval searches: the ask without framing, the context's words (its topical
+        ones count; the lexicon adds the corpus's terms for colloquial wording), the previous
+        turn for a follow-up, and for English the Chinese terms the bridge finds."""
+        query.focus = _FRAMING.sub(" ", f"{previous[0]} {query.ask}" if previous else query.ask).strip()
+        parts = [query.focus, query.context]
+        if previous:
+            parts.append(previous[1][:200])
+        words = " ".join(parts)
+        if self.lexicon is not None:
+            query.expansions += self.lexicon.expand(words)
+        if query.english and self.bridge is not None:
+            query.expansions += self.bridge.to_chinese(query.text if previous else query.ask)
+        return " ".join(p for p in [*parts, *query.expansions] if p and p.strip())
+
+
+def _previous_turn(history: list[tuple[str, str]] | None) -> tuple[str, str] | None:
     if not history:
-        return text, False
-    previous = normalise(history[-1][0])
-    new_cities = cities.find(text)
-    rest = _FILLER.sub("", text)
-    for alias in cities.aliases:
-        rest = rest.replace(alias, "")
-    if new_cities and len(rest) <= 3:                       # "那东莞呢?"
-        old = cities.find(previous)
-        rewritten = previous
-        for city in old:
-            for alias in (city + "市", city):
-                rewritten = rewritten.replace(alias, new_cities[0])
-        if not old:
-            rewritten = f"{new_cities[0]}{previous}"
-        return rewritten, True
-    if _PRONOUN.search(text) or (_FOLLOWUP.search(text) and len(rest) <= 8):   # "它的牵头单位是谁?"
-        return f"{previous} {text}", True
-    return text, False
+        return None
+    user, assistant = history[-1]
+    return normalise(str(user)), normalise(str(assistant or ""))
 
 
 def understand(question: str, history: list[tuple[str, str]] | None, snap: IndexSnapshot,
                filters: Filters | None = None, cities: CityIndex | None = None) -> Query:
-    cities = cities or CityIndex.from_snapshot(snap)
-    typed = normalise(question).strip()
-    text, rewritten = resolve_followup(typed, list(history or []), cities)
-    found = cities.find(text)
-    query = Query(raw=question, text=text, search=_FRAMING.sub(" ", text).strip(), kind=classify(typed if rewritten and classify(typed) != Kind.LOOKUP else text),
-                  rewritten_from=question if rewritten else None)
-    query.filters = Filters(cities=list((filters.cities if filters and filters.cities else found)),
-                            doc_ids=list(filters.doc_ids) if filters else [])
-    if query.kind == Kind.COMPARE:
-        query.filters.cities = list(filters.cities) if filters and filters.cities else []
-    query.foreign_places = cities.foreign(text, found)
-    if query.kind == Kind.DUTY:
-        query.unit = find_unit(text, found)
-    if _INJECTION.search(question) or _INJECTION.search(text):
-        query.refuse_reason = DeclineReason.INJECTION
-    elif query.foreign_places and not found:
-        query.refuse_reason = DeclineReason.FOREIGN_PLACE
-    return query
+    """A one-off Understander (tests, scripts); the assistant keeps one per snapshot."""
+    return Understander(snapshot=snap, cities=cities).understand(question, history, filters)

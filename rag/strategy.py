@@ -12,21 +12,29 @@ from dataclasses import replace
 
 from index.catalog import IndexSnapshot
 from index.models import Clause
-from index.text import normalise
 from rag.retrieve import DenseRetriever, allowed
-from rag.types import Filters, Hit, Kind, Query, Retriever
+from rag.types import Filters, Hit, Kind, Query, Retriever, Role
+from rag.units import same_unit
 
 RETRIEVED = 10          # length of the `retrieved` list returned
 PER_CITY = 3            # clauses per city in a compare question
 
 
+def leading_units(clause: Clause) -> list[str]:
+    """The units in charge first: those named 牵头, else the first-listed of a 责任单位 list."""
+    units = clause.units
+    if units.lead:
+        return list(units.lead)
+    return units.responsible[:1]
+
+
 def in_charge(clause: Clause, query: Query) -> bool:
-    """Whether the unit of a duty question leads the clause (牵头 asked) or takes any part in it."""
+    """Whether the unit of a duty question leads the clause (asked to lead: 牵头 or listed first)
+    or, otherwise, takes any part in it."""
     if not query.unit:
         return False
-    unit = normalise(query.unit).removeprefix("市")
-    names = clause.units.lead if "牵头" in query.text else clause.units.all()
-    return any(unit in normalise(n) for n in names)
+    names = leading_units(clause) if query.role is Role.LEAD else clause.units.all()
+    return any(same_unit(query.unit, n) for n in names)
 
 
 def duty_hits(snap: IndexSnapshot, query: Query) -> list[Hit]:

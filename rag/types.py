@@ -21,6 +21,8 @@ class DeclineReason(str, Enum):
     INJECTION = "injection"               # the question tries to change the assistant's rules
     FOREIGN_PLACE = "foreign_place"       # it asks about a place the corpus has no document for
     NO_EVIDENCE = "no_evidence"           # no retrieved clause is about it
+    NOT_STATED = "not_stated"             # the clauses on the topic do not state the value asked for
+    OUT_OF_SCOPE = "out_of_scope"         # a period or part of a document the corpus does not hold
 
 
 class Kind(str, Enum):
@@ -32,6 +34,23 @@ class Kind(str, Enum):
     DUTY = "duty"
     COMPARE = "compare"
     LOOKUP = "lookup"
+
+
+class Ask(str, Enum):
+    """The specific value a question asks for, when it asks for one (checked against the clauses:
+    when none of them holds such a value, the documents do not state it)."""
+
+    AMOUNT = "amount"       # 多少钱, 奖金, 补贴标准
+    MONTH = "month"         # 几月份
+    DATE = "date"           # 哪天印发
+    PERSON = "person"       # 院长是谁, 联系电话
+
+
+class Role(str, Enum):
+    """What a duty question asks of its unit."""
+
+    LEAD = "lead"           # leads it: 牵头, or listed first among the units in charge
+    ANY = "any"             # takes any part in it
 
 
 @dataclass
@@ -48,14 +67,25 @@ class Filters:
 @dataclass
 class Query:
     raw: str                        # what the user typed
-    text: str                       # normalised (NFKC, simplified), follow-ups resolved
-    search: str = ""                # `text` without question framing (哪些部门负责, 各地, 分别 …)
+    text: str                       # normalised (NFKC, simplified); a follow-up carries the previous turn
+    search: str = ""                # what retrieval searches: the ask without framing, context, expansions
     kind: Kind = Kind.LOOKUP
     filters: Filters = field(default_factory=Filters)
+    context: str = ""               # what the speaker says of themselves ("我们是中山一家…企业")
+    ask: str = ""                   # what they ask
+    focus: str = ""                 # the ask without framing words (a follow-up: with the previous question)
+    english: bool = False           # typed in English: answer with an English lead
+    asks_for: Ask | None = None     # the specific value asked for, if any
+    years: list[int] = field(default_factory=list)   # years or plan periods named (十四五 -> 2021..2025)
+    parts: list[str] = field(default_factory=list)   # document parts named by number (第三部分 -> 三)
+    quoted: list[str] = field(default_factory=list)  # phrases the question quotes
+    expansions: list[str] = field(default_factory=list)  # corpus terms for the ask's wording (lexicon, English)
+    places: list[str] = field(default_factory=list)  # covered cities (or NATIONAL) named, in order
     unit: str | None = None         # the unit a duty question is about, e.g. "市场监管局"
+    role: Role = Role.ANY           # what a duty question asks of the unit
     foreign_places: list[str] = field(default_factory=list)  # places named that the corpus lacks
     refuse_reason: DeclineReason | None = None  # set when the question must be declined before retrieval
-    rewritten_from: str | None = None  # the follow-up as typed, when `text` was rewritten
+    rewritten_from: str | None = None  # the follow-up as typed, when it leans on the previous turn
 
     @property
     def search_text(self) -> str:

@@ -1,0 +1,69 @@
+"""Matching the name of a government body as a user writes it to the names in the clauses.
+
+`canonical("汕头市质量技术监督局") == canonical("市质监局") == "质监局"`: the level and place
+prefix is stripped (市, 省, a city's name), then the alias table (rag/data/unit_aliases.tsv)
+maps the remaining name to one canonical short name. Renamed bodies are not merged.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from index.text import normalise
+
+ALIASES = Path(__file__).with_name("data") / "unit_aliases.tsv"
+_LEVEL = ("市", "省", "县", "区", "国家")
+
+
+@lru_cache(maxsize=1)
+def alias_table(path: Path = ALIASES) -> dict[str, str]:
+    """Every known name (normalised, lower-case) -> its canonical short name."""
+    table: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) != 2 or not cols[0].strip():
+            raise ValueError(f"{path}:{number}: expected 'CANONICAL<TAB>alias|alias', got {raw!r}")
+        canon = normalise(cols[0].strip())
+        table[canon.lower()] = canon
+        for alias in cols[1].split("|"):
+            if alias.strip():
+                table[normalise(alias.strip()).lower()] = canon
+    return table
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> frozenset[str]:
+    from index.gazetteer import places
+
+    return frozenset(n for p in places() for n in (p.name, p.short) if len(n) >= 2)
+
+
+def bare(name: str) -> str:
+    """The name without its place and level prefix: 汕头市质监局 -> 质监局, 市市场监管局 -> 市场监管局,
+    市场监管局 stays (a known name is never cut)."""
+    text = normalise(name).strip()
+    for size in (4, 3, 2):                          # a place name: 汕头市, 汕头, 朔州市
+        if len(text) >= size + 2 and text[:size] in _place_names():
+            text = text[size:]
+            break
+    known = alias_table()
+    for level in _LEVEL:
+        rest = text[len(level):]
+        if text.startswith(level) and text.lower() not in known and len(rest) >= 2:
+            return rest
+    return text
+
+
+def canonical(name: str) -> str:
+    key = bare(name).lower()
+    return alias_table().get(key, key)
+
+
+def same_unit(asked: str, listed: str) -> bool:
+    """Whether a clause's unit `listed` is the body the user means by `asked`."""
+    a, b = canonical(asked), canonical(listed)
+    return a == b or (len(a) >= 3 and a in bare(listed))
