@@ -117,10 +117,13 @@ def _is_common(ch: str, common: frozenset[str]) -> bool:
 
 
 def _is_punctuation_or_latin(ch: str) -> bool:
-    cat = unicodedata.category(ch)
+    cat, code = unicodedata.category(ch), ord(ch)
     if cat[0] == "P" or cat in ("Nd", "Sm", "Sc", "No"):
         return True
-    return cat[0] == "L" and ord(ch) < 0x250        # Latin letters, with accents
+    if cat == "So" and 0x2000 <= code <= 0x2BFF:     # bullets, arrows, shapes: ■ ● → ★
+        return True
+    # Latin letters (with accents), and the full-width forms Chinese text writes them in
+    return cat[0] == "L" and (code < 0x250 or 0xFF00 <= code <= 0xFFEF)
 
 
 def stats(text: str) -> ProseStats:

@@ -112,6 +112,7 @@ def test_real_prose_of_the_corpus_passes(path):
     "<p>一、总体要求</p><p>(一)加强质量基础设施建设,提升计量、标准、认证认可水平。</p>" * 10,
     "质量强市建设实施方案\n一、工作目标\n到2025年,全市质量总体水平显著提升,品牌影响力明显增强。",
     "汕頭市質量強市行動計畫:推進品牌建設,提升產品、工程和服務質量(市質監局牽頭)。" * 10,
+    "■ 推行ＩＳＯ９００１质量管理体系认证,培育ＡＡＡ级信用企业 → 到２０２５年达到１００家。\n" * 10,
 ])
 def test_prose_in_either_script_and_language_passes(text):
     assert prose_problem(text) is None
