@@ -6,6 +6,8 @@ import base64
 import os
 import random
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -257,6 +259,26 @@ def test_cli_lists_rejected_files_when_refusing(cli_env, tmp_path, capsys):
     assert "all 1 file in" in err
 
 
+def test_cli_refusal_in_a_real_process(indexed, tmp_path):
+    """The same refusal through `python -m index build` as an operator runs it."""
+    settings, docs, emb = indexed
+    before = _state(settings, emb)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    env = dict(os.environ, ZHICE_DATA_DIR=str(settings.data_dir), ZHICE_CORPUS_DIR=str(docs),
+               HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
+    done = subprocess.run([sys.executable, "-m", "index", "build", "--docs", str(empty)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "Refusing to build" in done.stderr and "--allow-empty" in done.stderr and done.stdout == ""
+    assert _state(settings, emb) == before
+
+
+def test_cli_missing_directory_exits_2(cli_env, tmp_path, capsys):
+    assert cli.main(["build", "--docs", str(tmp_path / "no-such-dir")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
 def test_cli_rejects_a_bad_size_limit(capsys):
     with pytest.raises(SystemExit) as exited:
         cli.main(["build", "--max-file-mb", "0"])
@@ -286,6 +308,36 @@ def test_vectors_of_an_interrupted_build_are_collected(indexed, monkeypatch, tmp
     report = build_index(settings, embedder=emb)                 # same corpus as the catalog
     assert store.ids() == {c.chunk_id for c in load_index(settings).chunks}
     assert report.embedded == 0 and report.removed == len(orphans)
+
+
+class DiesOnSecondBatch:
+    """An embedder killed during embedding, after its first batch reached the store."""
+
+    def __init__(self, inner: HashEmbedder) -> None:
+        self.inner, self.name, self.batches = inner, inner.name, 0
+
+    def embed(self, texts):
+        self.batches += 1
+        if self.batches == 2:
+            raise KeyboardInterrupt("killed while embedding")
+        return self.inner.embed(texts)
+
+
+def test_build_killed_while_embedding_leaves_no_orphans_after_the_next(indexed, tmp_path, monkeypatch):
+    settings, docs, emb = indexed
+    monkeypatch.setattr(build_module, "EMBED_BATCH", 16)
+    store = ChromaStore(settings=settings, embedder=emb.name)
+    before = _state(settings, emb)
+    other = tmp_path / "other"                      # new documents: more than one embedding batch
+    other.mkdir()
+    for path in CORPUS[:2]:
+        shutil.copy(path, other / path.name)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(settings, docs_dir=other, embedder=DiesOnSecondBatch(emb), prune=True)
+    assert _state(settings, emb)[0] == before[0]                 # still the old catalog …
+    assert store.ids() > before[1]                               # … with orphans in the store
+    build_index(settings, embedder=emb)
+    assert store.ids() == {c.chunk_id for c in load_index(settings).chunks}
 
 
 def test_rebuild_also_collects_orphans(indexed):
