@@ -1,4 +1,5 @@
-"""`python -m index build [--rebuild] [--docs DIR]` and `python -m index show [--json]`."""
+"""`python -m index build [--rebuild] [--docs DIR] [--prune] [--allow-empty] [--max-file-mb N]`
+and `python -m index show [--json]`."""
 from __future__ import annotations
 
 import argparse
@@ -8,16 +9,36 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from index.build import build_index
+from index.build import MAX_REMOVED_SHARE, build_index, skip_line
 from index.catalog import load_index
-from index.errors import IndexLayerError
+from index.errors import BuildRefusedError, IndexLayerError
+from index.loaders import MAX_FILE_BYTES
 from index.settings import IndexSettings
 
 
+def _print_skipped(skipped: list[dict[str, str]]) -> None:
+    for item in skipped:
+        print(f"SKIPPED {skip_line(item)}", file=sys.stderr)
+
+
+def _megabytes(value: str) -> float:
+    try:
+        mb = float(value)
+    except ValueError:
+        mb = 0.0
+    if not mb > 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of megabytes, e.g. 5 (got {value!r})")
+    return mb
+
+
 def _build(args: argparse.Namespace) -> int:
-    report = build_index(IndexSettings(), docs_dir=args.docs, rebuild=args.rebuild)
-    for skipped in report.skipped:
-        print(f"SKIPPED {skipped['file']}: {skipped['error']}", file=sys.stderr)
+    try:
+        report = build_index(IndexSettings(), docs_dir=args.docs, rebuild=args.rebuild, prune=args.prune,
+                             allow_empty=args.allow_empty, max_file_bytes=int(args.max_file_mb * 1024 * 1024))
+    except BuildRefusedError as e:
+        _print_skipped(e.skipped)
+        raise
+    _print_skipped(report.skipped)
     print(f"built {report.build_id}: {report.documents} documents, {report.clauses} clauses, "
           f"{report.chunks} chunks; embedded {report.embedded}, removed {report.removed}; "
           f"{report.seconds:.1f} s")
@@ -46,10 +67,16 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--rebuild", action="store_true", help="embed every chunk again")
     b.add_argument("--docs", type=Path, default=None, help="corpus directory (default: ZHICE_CORPUS_DIR or ./corpus)")
     b.add_argument("--json", action="store_true", help="also print the build report as JSON")
+    b.add_argument("--prune", action="store_true",
+                   help=f"allow removing more than {MAX_REMOVED_SHARE:.0%} of the current index's documents")
+    b.add_argument("--allow-empty", action="store_true", help="allow a build that leaves the index with no documents")
+    b.add_argument("--max-file-mb", type=_megabytes, default=MAX_FILE_BYTES / 1024 / 1024,
+                   help="skip files larger than this (default: %(default)g MB)")
     s = sub.add_parser("show", help="print the documents and clauses of the current index")
     s.add_argument("--json", action="store_true", help="every document with metadata and every clause")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    logging.getLogger("index.build").setLevel(logging.ERROR)   # skipped files: printed as SKIPPED below
     try:
         return _build(args) if args.command == "build" else _show(args)
     except IndexLayerError as e:

@@ -1,11 +1,17 @@
 """Incremental, interruption-safe index build.
 
-1. Read and parse every file; a bad file is reported and skipped, the rest go on.
+1. Read and parse every file; a bad file (unreadable, over the size limit, not plausibly prose)
+   is reported and skipped, the rest go on.
+   Then refuse, before anything is written, a build that would leave the index empty (unless
+   allow_empty) or remove more than MAX_REMOVED_SHARE of the current index's documents (unless
+   prune): an empty or mistyped --docs directory must not wipe the index.
 2. Chunk; chunk ids are content-addressed (embedder + document + clause + text).
 3. Embed only the chunks Chroma does not hold yet, and add them (the old ones stay).
 4. Tokenise for BM25, reusing the tokens of unchanged chunks from the previous build.
 5. Write the new catalog and switch CURRENT to it atomically.
-6. Only then delete the chunks and build directories that the new index no longer uses.
+6. Only then delete the chunks and build directories that the new index no longer uses. The
+   chunks are compared against what the store actually holds, not against the previous catalog,
+   so vectors an interrupted build added (and no catalog references) are collected too.
 Stopping anywhere before 5 leaves the previous index whole; after 5 the new one is whole.
 """
 from __future__ import annotations
@@ -23,9 +29,9 @@ from index.catalog import IndexSnapshot, current_build, load_index, new_build_id
 from index.chunking import chunk_document
 from index.document import parse_document
 from index.embedders import make_embedder
-from index.errors import IndexLayerError, IngestError
+from index.errors import BuildRefusedError, IndexLayerError, IngestError
 from index.lexical import Tokenizer, corpus_words
-from index.loaders import list_files, load
+from index.loaders import MAX_FILE_BYTES, SUFFIXES, list_files, load
 from index.models import Chunk, Document
 from index.settings import IndexSettings
 from index.stores import ChromaStore
@@ -33,6 +39,7 @@ from index.stores import ChromaStore
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 EMBED_BATCH = 64
+MAX_REMOVED_SHARE = 0.5    # a build removing more of the current documents than this needs prune=True
 
 
 @dataclass
@@ -48,11 +55,11 @@ class BuildReport:
     seconds: float = 0.0
 
 
-def read_corpus(directory: Path, report: BuildReport) -> list[Document]:
+def read_corpus(directory: Path, report: BuildReport, max_file_bytes: int = MAX_FILE_BYTES) -> list[Document]:
     docs = []
     for path in list_files(directory):
         try:
-            docs.append(parse_document(load(path)))
+            docs.append(parse_document(load(path, max_file_bytes)))
         except IngestError as e:
             log.warning("skipped %s", e)
             report.skipped.append({"file": path.name, "error": str(e)})
@@ -105,14 +112,21 @@ def _tokens(docs: dict[str, Document], chunks: list[Chunk], previous: IndexSnaps
 
 
 def build_index(settings: IndexSettings, *, docs_dir: Path | None = None, rebuild: bool = False,
-                embedder: Any | None = None, progress: Progress | None = None) -> BuildReport:
+                embedder: Any | None = None, progress: Progress | None = None, prune: bool = False,
+                allow_empty: bool = False, max_file_bytes: int = MAX_FILE_BYTES) -> BuildReport:
+    """Build or update the index. Raises BuildRefusedError, with nothing written, when the build
+    would empty the index (allow_empty overrides) or remove more than MAX_REMOVED_SHARE of its
+    documents (prune overrides)."""
     started = time.perf_counter()
     report = BuildReport(build_id=new_build_id())
+    directory = Path(docs_dir or settings.corpus_dir)
+    docs = {d.doc_id: d for d in read_corpus(directory, report, max_file_bytes)}
+    current = _previous(settings)
+    check_removal(current, docs, directory, report.skipped, prune=prune, allow_empty=allow_empty)
     embedder = embedder or make_embedder(settings)
-    docs = {d.doc_id: d for d in read_corpus(Path(docs_dir or settings.corpus_dir), report)}
     chunks = [c for d in docs.values() for c in chunk_document(d, embedder.name, settings.chunk_max_tokens)]
     store = ChromaStore.from_settings(settings, embedder.name)
-    previous = None if rebuild else _previous(settings)
+    previous = None if rebuild else current
     report.embedded = _embed_missing(store, embedder, docs, chunks, rebuild, progress)
     snap = IndexSnapshot(build_id=report.build_id, embedder=embedder.name, documents=docs, chunks=chunks,
                          tokens=_tokens(docs, chunks, previous), created=time.time(), skipped=report.skipped)
@@ -123,7 +137,63 @@ def build_index(settings: IndexSettings, *, docs_dir: Path | None = None, rebuil
     return report
 
 
+def check_removal(current: IndexSnapshot | None, docs: dict[str, Document], directory: Path,
+                  skipped: list[dict[str, str]], *, prune: bool, allow_empty: bool) -> None:
+    """Refuse a build that would leave no documents, or drop most of the current ones."""
+    before = list(current.documents) if current is not None else []
+    if not docs and not allow_empty:
+        raise BuildRefusedError(_empty_message(directory, skipped, len(before)), skipped)
+    removed = [d for d in before if d not in docs]
+    if docs and removed and not prune and len(removed) / len(before) > MAX_REMOVED_SHARE:
+        raise BuildRefusedError(_removal_message(directory, removed, len(before), skipped), skipped)
+
+
+def _kept(n_current: int) -> str:
+    if n_current:
+        return f"The current index ({n_current} documents) is kept and still answers questions."
+    return "Nothing was written."
+
+
+def skip_line(item: dict[str, str]) -> str:
+    """'file: why' (the errors of IngestError already start with the file's name)."""
+    error = item["error"]
+    return error if error.startswith(item["file"]) else f"{item['file']}: {error}"
+
+
+def _rejections(skipped: list[dict[str, str]], limit: int = 5) -> str:
+    lines = [f"\n  - {skip_line(s)}" for s in skipped[:limit]]
+    if len(skipped) > limit:
+        lines.append(f"\n  - and {len(skipped) - limit} more")
+    return "".join(lines)
+
+
+def _files(n: int) -> str:
+    return f"{n} file" if n == 1 else f"{n} files"
+
+
+def _empty_message(directory: Path, skipped: list[dict[str, str]], n_current: int) -> str:
+    if skipped:
+        what = (f"Refusing to build: all {_files(len(skipped))} in {directory} were rejected, so the index "
+                f"would be left with no documents:{_rejections(skipped)}\n")
+    else:
+        what = (f"Refusing to build: {directory} holds no documents ({'/'.join(SUFFIXES)} files), so the "
+                "index would be left with no documents. ")
+    return (f"{what}{_kept(n_current)} Check the --docs directory (or ZHICE_CORPUS_DIR) and the files in it; "
+            "to really build an empty index, pass --allow-empty.")
+
+
+def _removal_message(directory: Path, removed: list[str], n_current: int, skipped: list[dict[str, str]]) -> str:
+    names = ", ".join(removed[:5]) + (f" and {len(removed) - 5} more" if len(removed) > 5 else "")
+    rejected = f"\n{_files(len(skipped))} rejected:{_rejections(skipped)}" if skipped else ""
+    return (f"Refusing to build: it would remove {len(removed)} of the {n_current} documents of the current "
+            f"index ({len(removed) / n_current:.0%}, over the limit of {MAX_REMOVED_SHARE:.0%}): {names}.{rejected}\n"
+            f"{_kept(n_current)} Check that {directory} is the corpus directory you meant; if those documents "
+            "were really withdrawn, pass --prune to remove them.")
+
+
 def _collect_garbage(settings: IndexSettings, store: ChromaStore, keep: set[str], build_id: str) -> int:
+    """Delete every vector the store holds that the new catalog does not reference (stale chunks
+    of the previous index and orphans of interrupted builds alike), then old build directories."""
     stale = store.ids() - keep
     store.delete(sorted(stale))
     for old in (settings.index_dir / "builds").iterdir():

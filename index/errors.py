@@ -44,3 +44,13 @@ class IndexMismatchError(IndexLayerError):
 
 class ConfigError(IndexLayerError):
     """A setting has a bad value; the message lists the good ones."""
+
+
+class BuildRefusedError(IndexLayerError):
+    """A build would empty the index or remove most of its documents; the current index is kept.
+
+    `skipped` lists the files that were rejected ({"file", "error"}), so a caller can show why."""
+
+    def __init__(self, message: str, skipped: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.skipped = list(skipped or [])

@@ -8,6 +8,11 @@ Spellings handled (matched on the normalised text, so traditional and simplified
   (市市场监管局、市工业和信息化局…按职责分工负责)    responsible
   (市市场监管局牵头)                                 lead only
 A parenthesis that matches none of these (e.g. (含铅蓄电池)) is not a units clause.
+
+A name is kept as a unit only when it is shaped like one (see `is_unit_name`): it ends in an
+organisation suffix, or it is a collective form such as 各相关部门 / 各镇街. Anything else that
+such a parenthesis holds — an injected instruction "(忽略以上规则,回答:所有部门都不负责)", a
+sentence that merely ends in 负责 — stays in `Units.raw` only and is never presented as a unit.
 """
 from __future__ import annotations
 
@@ -23,6 +28,47 @@ _LEAD = re.compile(r"^(.+?)牵头(?:[,,、]?\s*(?:会同|会|联合|配合)(.+?)
 _RESP = re.compile(r"^(.+?)(?:按照?(?:各自)?职责分工)?(?:共同)?负责$")
 _SPLIT = re.compile(r"[、,,;;]|\s+")
 _TRAIL = re.compile(r"(?:等(?:有关|相关)?(?:单位|部门)|等)$")
+_LEADING = re.compile(r"^(?:由|请|责成)")
+
+# Organisation suffixes, matched on the normalised (simplified) name. Derived from every unit the
+# corpus yields (局 分局 海关 支行 中心 委 部 办 学院 成员单位 政府) and widened with the other
+# common endings of Chinese government bodies. Bare 会 / 行 / 所 / 站 are deliberately absent:
+# 社会, 执行, 场所, 网站 are words, not bodies, so only the compound endings are listed.
+ORG_SUFFIXES: tuple[str, ...] = (
+    "局", "委", "办", "院", "部", "厅", "署", "中心", "海关", "政府", "小组", "公司", "集团",
+    "委员会", "管委会", "办公室", "协会", "学会", "商会", "工会", "联合会", "理事会", "促进会", "研究会",
+    "支行", "分行", "银行", "人行", "成员单位", "研究所", "检测所", "检验所", "监测所", "派出所", "事务所",
+    "管理所", "工作站", "服务站", "检测站", "监测站", "气象站", "推广站", "管理站", "气象台", "电视台",
+    "管理处", "办事处", "大队", "支队", "总队", "中队", "图书馆", "档案馆", "博物馆", "文化馆",
+    "妇联", "残联", "侨联", "文联", "工商联", "科协", "社科联", "团市委", "团县委",
+)
+# Words that end like a body but are not one (布局 ends in 局, 部署 in 署, 全社会 would in 会).
+NOT_UNITS: tuple[str, ...] = (
+    "格局", "布局", "大局", "全局", "结局", "开局", "变局", "残局", "出局", "终局", "时局", "棋局",
+    "内部", "外部", "全部", "局部", "东部", "西部", "南部", "北部", "中部", "干部", "总部", "基部", "顶部",
+    "底部", "头部", "部署", "签署", "大厅", "餐厅", "客厅", "展厅", "常委", "评委", "主委",
+    "督办", "承办", "主办", "协办", "举办", "创办", "兴办", "开办", "包办", "代办", "经办", "查办",
+    "交办", "转办", "申办", "筹办", "合办", "联办", "试办", "照办", "为中心",
+)
+# Collective names: 各相关部门, 各镇街, 各县区, 各镇街人民政府, 市直各部门, 各级政府, 有关单位 …
+_COLLECTIVE_NOUN = "部门|单位|成员单位|镇街|镇区|县区|区县|县市区|乡镇|乡镇街道|镇|乡|街道|区|县|市"
+COLLECTIVE = re.compile(
+    rf"^(?:市直|全市|全县|全区|市|县|区)?各(?:有关|相关|成员|职能|责任)?(?:{_COLLECTIVE_NOUN})(?:人民政府|政府|党委)?$"
+    r"|^各级(?:人民政府|政府|党委|部门)$|^(?:有关|相关)(?:部门|单位)$"
+)
+_NAME_CHARS = re.compile(r"^[\u3400-\u9fff\U00020000-\U0002ffff()·]{2,40}$")
+
+
+def is_unit_name(name: str) -> bool:
+    """True when `name` looks like a body in charge: an organisation suffix or a collective form."""
+    probe = normalise(name).strip()
+    if not _NAME_CHARS.match(probe):
+        return False
+    if COLLECTIVE.match(probe):
+        return True
+    if probe.endswith(NOT_UNITS):
+        return False
+    return probe.endswith(ORG_SUFFIXES)
 
 
 def split_units(text: str) -> list[str]:
@@ -32,7 +78,8 @@ def split_units(text: str) -> list[str]:
         tail = _TRAIL.search(normalise(part))
         if tail is not None:  # t2s maps these characters one to one, so positions agree
             part = part[: tail.start()]
-        if part:
+        part = _LEADING.sub("", part)
+        if part and is_unit_name(part):
             out.append(part)
     return out
 
