@@ -6,9 +6,10 @@ import re
 from index.clean import CleanReport, clean_lines
 from index.errors import IngestError
 from index.loaders import RawDocument
-from index.metadata import extract
-from index.models import Document
-from index.structure import StructureParser, body_start, paragraphs_as_clauses
+from index.clean import CleanLine
+from index.metadata import extract, header_fields
+from index.models import Clause, Document, Units
+from index.structure import StructureParser, body_start, join_lines, paragraphs_as_clauses
 from index.text import is_traditional, normalise
 
 
@@ -26,6 +27,11 @@ def parse_document(raw: RawDocument) -> Document:
         clauses = paragraphs_as_clauses(raw.doc_id, lines[meta.title_line + 1:])
     if not clauses:
         raise IngestError(f"{raw.source}: no clauses found; check that it is a policy text.")
+    front = front_matter(raw.doc_id, lines[:max(meta.title_line, 0)], header_fields(lines, start))
+    if front is not None:
+        clauses = [front, *clauses]
+        for order, clause in enumerate(clauses):
+            clause.order = order
     doc = Document(
         doc_id=raw.doc_id, source=raw.source, sha256=raw.sha256,
         title=meta.title or raw.doc_id, issuer=meta.issuer, city=meta.city, region=meta.region,
@@ -35,6 +41,21 @@ def parse_document(raw: RawDocument) -> Document:
         clauses=clauses,
     )
     return doc
+
+
+FRONT = "发文"          # clause id of a document's front matter (notice, 文号, signature, date)
+
+
+def front_matter(doc_id: str, header: list[CleanLine], fields: dict[str, str]) -> Clause | None:
+    """The lines before the title, as one citable clause: the issuing notice, its 文号, the
+    issuer's signature and the date, with their damaged spans. None when there are none, or when
+    the header is a web page's summary of "key: value" fields rather than the document's own
+    front matter (its claims are not the document's; see metadata's notes)."""
+    if not header or fields:
+        return None
+    text, spans = join_lines(header)
+    return Clause(doc_id=doc_id, clause_id=FRONT, heading_path=["发文信息"], heading="发文信息", text=text,
+                  norm=normalise(text), units=Units(), damaged=spans)
 
 
 def _report_notes(report: CleanReport, duplicates: int, lines, title_line: int) -> list[str]:

@@ -8,7 +8,22 @@ from index.catalog import IndexSnapshot
 from index.models import Clause
 from index.text import normalise, sentences
 from index.units import units_span
-from rag.types import Kind, Query
+from rag.types import Ask, Kind, Query
+
+# What a stated value looks like, per kind of value asked for. A lost character ("?") can stand
+# for a digit: damaged text cannot rule a value out, and an answer resting on it says so.
+VALUES: dict[Ask, re.Pattern[str]] = {
+    Ask.AMOUNT: re.compile(r"[\d?][\d?.,]*\s*(?:万元|亿元|千元|元|万美元)|[一二两三四五六七八九十百千]+\s*(?:万元|亿元|元)"),
+    Ask.MONTH: re.compile(r"(?<![\d?])[\d?]{1,2}\s*月(?!份额)|[一二三四五六七八九十]{1,3}月(?!份额)|月底|季度末"),
+    Ask.DATE: re.compile(r"[\d?]{4}\s*年\s*[\d?]{1,2}\s*月(?:\s*[\d?]{1,2}\s*日)?|20[\d?]{2}[-./][\d?]{1,2}[-./][\d?]{1,2}|20\d\d\?[\d?]{2,6}"),
+    Ask.PERSON: re.compile(r"[\u4e00-\u9fff]{1,3}(?:同志|先生|女士)|联系人|联系电话|电话[::]?\s*\d|\d{3,4}-\d{7,8}|1[3-9]\d{9}|@"),
+}
+ASK_WORDS = {Ask.AMOUNT: "具体金额", Ask.MONTH: "具体月份", Ask.DATE: "具体日期", Ask.PERSON: "具体人员或联系方式"}
+
+
+def states(clause: Clause, ask: Ask) -> bool:
+    """Whether a clause states a value of the kind asked for (in its content, not its heading)."""
+    return bool(VALUES[ask].search(clause.text))
 
 _FIGURE = re.compile(r"\d|[一二两三四五六七八九十百千万]+(家|项|个|件|次|亿|%|大|类|种|条|所|座|人)")
 _NUMBERING = re.compile(r"^\s*(?:[(\uff08][一二三四五六七八九十]+[)\uff09]|\d{1,2}[.\uff0e、]|[一二三四五六七八九十]+、)\s*")
@@ -98,10 +113,15 @@ def clause_sentences(clause: Clause) -> list[Sentence]:
 _MEASURE = re.compile(r"(?:多少|几)(家|项|个|件|人次|次|亿元|万元|元|人|所|座|%)")
 
 
+_YEAR_ASK = re.compile(r"哪一年|哪年|几几年|到哪|什么时候|何时|which years?|what year|by when|when", re.I)
+
+
 def measure_of(question: str) -> str | None:
-    """The measure word a figure question asks for: 多少家 -> 家."""
+    """The measure word a figure question asks for: 多少家 -> 家; a year question -> 年."""
     m = _MEASURE.search(question)
-    return m.group(1) if m else None
+    if m:
+        return m.group(1)
+    return "年" if _YEAR_ASK.search(question) else None
 
 
 def score_sentences(clause: Clause, terms: dict[str, float], kind: Kind, measure: str | None = None) -> list[Sentence]:
@@ -111,7 +131,7 @@ def score_sentences(clause: Clause, terms: dict[str, float], kind: Kind, measure
         score = coverage(norm, terms)
         if kind == Kind.TARGET:
             score = score + 0.25 if _FIGURE.search(norm) else score * 0.5
-            if measure and re.search(rf"[\d?]\s*{re.escape(measure)}", norm):
+            if measure and re.search(rf"[\d?一二两三四五六七八九十]\s*{re.escape(measure)}", norm):
                 score += 0.3
         if kind == Kind.SUPPORT and _SUPPORT.search(norm):
             score += 0.25

@@ -13,7 +13,8 @@ from index.catalog import IndexSnapshot, current_build
 from index.models import Level
 from rag.components import Components, build_components, retrieval_mode
 from rag.settings import AnswererKind, Settings, get_settings
-from rag.types import Answer, DeclineReason, Embedder, Filters, Hit, Kind, Query, TokenCallback
+from rag.evidence import ASK_WORDS, ask_terms, score_sentences
+from rag.types import Answer, Decision, DeclineReason, Embedder, Filters, Hit, Kind, Query, TokenCallback
 
 
 class Assistant:
@@ -69,9 +70,9 @@ class Assistant:
         c = self.components
         query = c.understander.understand(question, history, filters)
         hits = c.strategy.retrieve(query)
-        reason = c.gate.decide(query, hits)
-        if reason:
-            answer = decline(c.snapshot, query, reason, hits)
+        decision = c.gate.judge(query, hits)
+        if decision.reason:
+            answer = decline(c.snapshot, query, decision, hits)
             if on_token:
                 on_token(answer.answer)
         else:
@@ -79,6 +80,7 @@ class Assistant:
             answer = c.answerer.answer(query, given, on_token)
             answer.retrieved = hits
         answer.meta.update({"kind": query.kind.value, "query": query.text, "cities": query.filters.cities,
+                            "signals": decision.signals,
                             "retrieval": self.retrieval.value,
                             "latency_ms": round((time.perf_counter() - started) * 1000, 1)})
         answer.meta.setdefault("answerer", self.answerer_name)
@@ -90,15 +92,34 @@ def coverage_summary(snap: IndexSnapshot) -> str:
     return ";".join(f"{d.place}《{d.title}》" for d in docs)
 
 
-def decline(snap: IndexSnapshot, query: Query, reason: DeclineReason, hits: list[Hit]) -> Answer:
-    why = {
-        DeclineReason.INJECTION: "这个请求要求改变助手的规则,与质量政策无关,无法执行",
-        DeclineReason.FOREIGN_PLACE: f"现有文件中没有{'、'.join(query.foreign_places)}的政策文件",
-        DeclineReason.NO_EVIDENCE: "现有文件中没有能回答这个问题的条款",
-    }[reason]
-    text = f"抱歉,{why}。本库收录的文件有:{coverage_summary(snap)}。可以问这些文件中的牵头单位、目标数字、支持政策等。"
-    return Answer(answer=text, answerable=False, retrieved=hits if reason is DeclineReason.NO_EVIDENCE else [],
+def decline(snap: IndexSnapshot, query: Query, decision: Decision, hits: list[Hit]) -> Answer:
+    """The reply that declines: what is missing, said plainly; related clauses only as reading."""
+    reason = decision.reason
+    assert reason is not None
+    if reason is DeclineReason.NOT_STATED and query.asks_for is not None:
+        text = f"现有文件没有写明{ASK_WORDS[query.asks_for]}。" + related_reading(snap, query, decision.related)
+    elif reason is DeclineReason.OUT_OF_SCOPE:
+        text = f"抱歉,{decision.detail}。" + related_reading(snap, query, decision.related)
+    else:
+        why = {
+            DeclineReason.INJECTION: "这个请求要求改变助手的规则或透露系统信息,与质量政策无关,无法执行",
+            DeclineReason.FOREIGN_PLACE: f"现有文件中没有{'、'.join(query.foreign_places)}的政策文件",
+        }.get(reason, "现有文件中没有能回答这个问题的条款")
+        text = f"抱歉,{why}。本库收录的文件有:{coverage_summary(snap)}。可以问这些文件中的牵头单位、目标数字、支持政策等。"
+    keep = reason in (DeclineReason.NO_EVIDENCE, DeclineReason.NOT_STATED, DeclineReason.OUT_OF_SCOPE)
+    return Answer(answer=text, answerable=False, retrieved=hits if keep else [],
                   meta={"declined": reason.value, "answerer": "extractive"})
+
+
+def related_reading(snap: IndexSnapshot, query: Query, related: list[Hit]) -> str:
+    """One related sentence, verbatim with its clause, offered as reading, not as the answer."""
+    terms = ask_terms(query, snap)
+    for hit in related:
+        ranked = score_sentences(hit.clause, terms, Kind.LOOKUP)
+        if ranked and ranked[0].score > 0:
+            return (f"相关条款只写到(仅供参考,并非对所问的回答):{hit.doc.place}《{hit.doc.title}》"
+                    f"{hit.clause.clause_id}:“{ranked[0].text}”")
+    return ""
 
 
 def build_assistant(settings: Settings | None = None, *, retrieval: str = "hybrid",

@@ -219,8 +219,18 @@ class RetrievalStrategy(Protocol):
         ...
 
 
-class DeclineDecision(Protocol):
-    """Whether to decline a question given what was retrieved: a reason, or None to answer."""
+@dataclass
+class Decision:
+    """Answer (reason None) or decline, with what the decision rested on."""
 
-    def decide(self, query: Query, hits: list[Hit]) -> DeclineReason | None:
+    reason: DeclineReason | None
+    signals: dict[str, Any] = field(default_factory=dict)
+    detail: str = ""                                   # e.g. what the corpus holds instead
+    related: list[Hit] = field(default_factory=list)   # clauses to offer as related reading only
+
+
+class DeclineDecision(Protocol):
+    """Whether to decline a question given what was retrieved."""
+
+    def judge(self, query: Query, hits: list[Hit]) -> Decision:
         ...
