@@ -124,11 +124,16 @@ def measure_of(question: str) -> str | None:
     return "年" if _YEAR_ASK.search(question) else None
 
 
-def score_sentences(clause: Clause, terms: dict[str, float], kind: Kind, measure: str | None = None) -> list[Sentence]:
+def score_sentences(clause: Clause, terms: dict[str, float], kind: Kind, measure: str | None = None,
+                    value: Ask | None = None) -> list[Sentence]:
+    """Content sentences, best first: coverage of the terms, with bonuses for a figure (target),
+    the asked measure word, a support measure, or a stated value of the kind asked for."""
     scored = []
     for s in clause_sentences(clause):
         norm = normalise(s.text)
         score = coverage(norm, terms)
+        if value is not None and VALUES[value].search(s.text):
+            score += 0.5
         if kind == Kind.TARGET:
             score = score + 0.25 if _FIGURE.search(norm) else score * 0.5
             if measure and re.search(rf"[\d?一二两三四五六七八九十]\s*{re.escape(measure)}", norm):

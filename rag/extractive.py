@@ -20,10 +20,10 @@ from index.models import NATIONAL, Document
 from rag.evidence import (Sentence, ask_terms, coverage, lost_in, measure_of, score_sentences,
                           units_quote)
 from rag.strategy import in_charge, leading_units
-from rag.types import Answer, Citation, Hit, Kind, Query, Role, TokenCallback, damage_warnings
+from rag.types import Answer, Ask, Citation, Hit, Kind, Query, Role, TokenCallback, damage_warnings
 
 MAX_CLAUSES = 3          # clauses a support / look-up answer draws on
-MAX_SENTENCES = 3        # sentences quoted from one clause
+MAX_SENTENCES = 5        # sentences quoted from the best clause (3 from the others)
 MAX_DOCS = 4             # documents a who-leads answer lists when no city narrows it
 PER_DOC_SHARE = 0.75     # a document is listed when its best clause covers this share of the top one's
 DAMAGE_NOTE = "注意:这句原文有字符缺损(以“?”显示),缺失的文字和数字无法确定,请以正式文本为准。"
@@ -91,8 +91,9 @@ class ExtractiveAnswerer:
                       meta={"answerer": self.name, "kind": query.kind.value})
 
     # -- picking ----------------------------------------------------------------------------
-    def _ranked(self, hit: Hit, terms: dict[str, float], kind: Kind, measure: str | None = None) -> list[Sentence]:
-        return score_sentences(hit.clause, terms, kind, measure)
+    def _ranked(self, hit: Hit, terms: dict[str, float], kind: Kind, measure: str | None = None,
+                value: Ask | None = None) -> list[Sentence]:
+        return score_sentences(hit.clause, terms, kind, measure, value)
 
     def _best(self, hits: list[Hit], terms: dict[str, float], kind: Kind, measure: str | None = None,
               depth: int = 3) -> tuple[Hit, Sentence] | None:
@@ -115,17 +116,19 @@ class ExtractiveAnswerer:
     # -- kinds ------------------------------------------------------------------------------
     def _passages(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
         """Support and look-up: a lead line, then the substantive sentences of up to three clauses."""
-        scored = [(h, self._ranked(h, terms, query.kind)) for h in hits[:MAX_CLAUSES + 2]]
+        scored = [(h, self._ranked(h, terms, query.kind, value=query.asks_for)) for h in hits[:MAX_CLAUSES + 2]]
         scored = [(h, r) for h, r in scored if r]
         if not scored:
             return
         top = max(r[0].score for _, r in scored)
         chosen = [(h, r) for h, r in scored if r[0].score >= 0.6 * top and r[0].score > 0][:MAX_CLAUSES] or scored[:1]
+        chosen.sort(key=lambda hr: -hr[1][0].score)
         docs = {h.doc.doc_id for h, _ in chosen}
         where = doc_label(chosen[0][0].doc) if len(docs) == 1 else "已收录的文件"
         comp.lines.append(f"{where}中与此相关的规定有 {len(chosen)} 条:")
-        for hit, ranked in chosen:
-            keep = [s for s in ranked[:MAX_SENTENCES] if s.score >= 0.5 * ranked[0].score]
+        for i, (hit, ranked) in enumerate(chosen):
+            share, most = (0.25, MAX_SENTENCES) if i == 0 else (0.5, 3)
+            keep = [s for s in ranked[:most] if s.score >= share * ranked[0].score]
             keep.sort(key=lambda s: s.start)
             quoted = "".join(f"{s.text}{comp.cite(hit, s.text)}" for s in keep)
             comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:{quoted}")
@@ -153,21 +156,19 @@ class ExtractiveAnswerer:
                 comp.lines.append("(该条文未单列责任单位,以上为原文表述。)")
 
     def _answering_clauses(self, query: Query, hits: list[Hit], terms: dict[str, float]) -> list[Hit]:
-        """The best clause, preferring one that names its units; per document when no city narrows."""
-        scored = [(coverage(h.clause.norm + " ".join(h.clause.heading_path), terms), -i, h) for i, h in enumerate(hits[:8])]
-        if not scored:
+        """Each document's answering clause: the first of its two best-ranked clauses that names
+        its units (else its best). One document when a city narrows the question; otherwise every
+        document whose clause covers PER_DOC_SHARE of what the best one covers."""
+        by_doc: dict[str, list[Hit]] = {}
+        for hit in hits[:10]:
+            by_doc.setdefault(hit.doc.doc_id, []).append(hit)
+        chosen = [next((h for h in group[:2] if not h.clause.units.is_empty()), group[0]) for group in by_doc.values()]
+        if not chosen:
             return []
-        top = max(s for s, _, _ in scored)
-        best_per_doc: dict[str, tuple[float, int, Hit]] = {}
-        for s, neg_rank, h in scored:
-            with_units = 0.1 if not h.clause.units.is_empty() else 0.0
-            key = (s + with_units, neg_rank, h)
-            if h.doc.doc_id not in best_per_doc or key[:2] > best_per_doc[h.doc.doc_id][:2]:
-                best_per_doc[h.doc.doc_id] = key
-        ranked = sorted(best_per_doc.values(), key=lambda k: (k[0], k[1]), reverse=True)
         if query.filters.cities or query.places:
-            return [ranked[0][2]]
-        return [h for s, _, h in ranked if s >= PER_DOC_SHARE * top][:MAX_DOCS] or [ranked[0][2]]
+            return chosen[:1]
+        cover = [coverage(h.clause.norm + " ".join(h.clause.heading_path), terms) for h in chosen]
+        return [h for h, c in zip(chosen, cover) if c >= PER_DOC_SHARE * cover[0]][:MAX_DOCS]
 
     def _duty(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
         duties = [h for h in hits if in_charge(h.clause, query)]
@@ -182,8 +183,11 @@ class ExtractiveAnswerer:
         for group in by_doc.values():
             comp.lines.append(f"{doc_label(group[0].doc)}:")
             for hit in group:
+                gist = self._ranked(hit, terms, Kind.LOOKUP)
+                first = min(gist, key=lambda s: (-s.score, s.start)) if gist else None
+                said = f"{first.text}{comp.cite(hit, first.text)}" if first else ""
                 comp.lines.append(f"- {hit.clause.clause_id}「{hit.clause.heading}」{duty_tag(hit, query)}"
-                                  f"{comp.cite(hit, units_quote(hit.clause) or hit.clause.heading)}")
+                                  f"{comp.cite(hit, units_quote(hit.clause) or hit.clause.heading)}:{said}")
 
     def _compare(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
         """Per place: its best clause's units (a who question) or its best sentences."""
@@ -205,7 +209,12 @@ class ExtractiveAnswerer:
             if who and units and quote:
                 comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:{units} {comp.cite(hit, quote)}")
             else:
-                self._quote(comp, hit, best, prefix="- ")
+                ranked = self._ranked(hit, terms, Kind.LOOKUP)
+                keep = sorted([x for x in ranked[:3] if x.score >= 0.5 * best.score] or [best], key=lambda x: x.start)
+                comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:"
+                                  + "".join(f"{x.text}{comp.cite(hit, x.text)}" for x in keep))
+                if any(lost_in(hit.clause, x.start, x.start + len(x.text)) for x in keep):
+                    comp.lines.append(DAMAGE_NOTE)
         missing = [p for p in query.filters.cities if p not in {f[0] for f in found}]
         if missing:
             comp.lines.append(f"({'、'.join(missing)}的文件中没有找到相关条款。)")

@@ -26,9 +26,11 @@ from rag.retrieve import DenseRetriever, allowed
 from rag.strategy import in_charge
 from rag.types import Decision, DeclineReason, Hit, Kind, Query
 
-MIN_COVERAGE = 0.30     # share of the ask's weighted terms the best clause must contain …
+MIN_COVERAGE = 0.20     # share of the ask's weighted terms the best clause must contain …
 MIN_MASS = 3.0          # … and the idf mass it must match (a few generic words are not a topic)
 MIN_DENSE = 0.50        # or the cosine the best clause must reach (other language, other words)
+OFF_TOPIC_UNKNOWN = 0.8  # an ask mostly in words the corpus never uses …
+OFF_TOPIC_MASS = 8.0     # … that matches little of it is about something else (空气炸锅 brands)
 TOPICAL = 3             # clauses checked for a stated value
 
 
@@ -46,6 +48,8 @@ class Signals:
 
     def relevant(self, min_coverage: float = MIN_COVERAGE, min_mass: float = MIN_MASS,
                  min_dense: float = MIN_DENSE) -> bool:
+        if self.unknown >= OFF_TOPIC_UNKNOWN and self.mass < OFF_TOPIC_MASS:
+            return False
         return (self.coverage >= min_coverage and self.mass >= min_mass) or self.dense >= min_dense
 
     def as_dict(self) -> dict[str, object]:
@@ -95,7 +99,7 @@ class CoverageGate:
         topical = sorted(hits[:5], key=lambda h: -coverage(h.clause.norm, terms))[:TOPICAL]
         return Signals(
             coverage=best_cov, mass=best_mass, dense=ranked[0][1] if ranked else 0.0,
-            unknown=unknown_share(query, self.snap),
+            unknown=0.0 if query.english else unknown_share(query, self.snap),
             duty_match=query.kind == Kind.DUTY and any(in_charge(h.clause, query) for h in hits),
             scope=self.scope(query),
             not_stated=query.asks_for is not None and not any(states(h.clause, query.asks_for) for h in topical),
