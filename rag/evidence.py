@@ -50,7 +50,7 @@ def query_terms(query: Query, snap: IndexSnapshot, cities: list[str]) -> dict[st
     return terms
 
 
-CONTEXT_WEIGHT = 0.3    # the speaker's self-description counts, but far less than the ask
+CONTEXT_WEIGHT = 0.5    # the speaker's self-description counts, but less than the ask
 
 
 def ask_terms(query: Query, snap: IndexSnapshot) -> dict[str, float]:
@@ -124,14 +124,29 @@ def measure_of(question: str) -> str | None:
     return "年" if _YEAR_ASK.search(question) else None
 
 
+PHRASE_WEIGHT = 0.3      # weight of the question's character trigrams found in a sentence
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
+
+
+def trigrams(text: str) -> set[str]:
+    """Character trigrams of the CJK runs of a text: phrase evidence that tokens miss (缺陷产品召回)."""
+    return {run[i:i + 3] for run in _CJK_RUN.findall(normalise(text)) for i in range(len(run) - 2)}
+
+
+def phrase_overlap(norm: str, grams: set[str]) -> float:
+    return sum(1 for g in grams if g in norm) / len(grams) if grams else 0.0
+
+
 def score_sentences(clause: Clause, terms: dict[str, float], kind: Kind, measure: str | None = None,
-                    value: Ask | None = None) -> list[Sentence]:
-    """Content sentences, best first: coverage of the terms, with bonuses for a figure (target),
-    the asked measure word, a support measure, or a stated value of the kind asked for."""
+                    value: Ask | None = None, phrase: str = "") -> list[Sentence]:
+    """Content sentences, best first: coverage of the terms, plus the share of the question's
+    character trigrams they hold, with bonuses for a figure (target), the asked measure word, a
+    support measure, or a stated value of the kind asked for."""
     scored = []
+    grams = trigrams(phrase)
     for s in clause_sentences(clause):
         norm = normalise(s.text)
-        score = coverage(norm, terms)
+        score = coverage(norm, terms) + PHRASE_WEIGHT * phrase_overlap(norm, grams)
         if value is not None and VALUES[value].search(s.text):
             score += 0.5
         if kind == Kind.TARGET:

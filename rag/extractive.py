@@ -74,9 +74,11 @@ class ExtractiveAnswerer:
 
     def __init__(self, *, snapshot: IndexSnapshot) -> None:
         self.snap = snapshot
+        self._phrase = ""
 
     def answer(self, query: Query, hits: list[Hit], on_token: TokenCallback | None = None) -> Answer:
         terms = ask_terms(query, self.snap)
+        self._phrase = query.focus or query.ask
         comp = _Composer()
         compose = {Kind.WHO_LEADS: self._who, Kind.DUTY: self._duty, Kind.COMPARE: self._compare,
                    Kind.TARGET: self._target}
@@ -93,7 +95,7 @@ class ExtractiveAnswerer:
     # -- picking ----------------------------------------------------------------------------
     def _ranked(self, hit: Hit, terms: dict[str, float], kind: Kind, measure: str | None = None,
                 value: Ask | None = None) -> list[Sentence]:
-        return score_sentences(hit.clause, terms, kind, measure, value)
+        return score_sentences(hit.clause, terms, kind, measure, value, phrase=self._phrase)
 
     def _best(self, hits: list[Hit], terms: dict[str, float], kind: Kind, measure: str | None = None,
               depth: int = 3) -> tuple[Hit, Sentence] | None:
@@ -184,7 +186,7 @@ class ExtractiveAnswerer:
             comp.lines.append(f"{doc_label(group[0].doc)}:")
             for hit in group:
                 gist = self._ranked(hit, terms, Kind.LOOKUP)
-                first = min(gist, key=lambda s: (-s.score, s.start)) if gist else None
+                first = min(gist, key=lambda s: s.start) if gist else None     # what the clause opens with
                 said = f"{first.text}{comp.cite(hit, first.text)}" if first else ""
                 comp.lines.append(f"- {hit.clause.clause_id}「{hit.clause.heading}」{duty_tag(hit, query)}"
                                   f"{comp.cite(hit, units_quote(hit.clause) or hit.clause.heading)}:{said}")

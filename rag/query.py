@@ -202,11 +202,22 @@ def quoted_phrases(text: str) -> list[str]:
     return [m.group(1) for m in _QUOTED.finditer(text)]
 
 
-def leans_on_history(ask: str, cities: CityIndex) -> bool:
-    """Whether a question leans on the previous turn: deixis/ellipsis, or too little of its own."""
-    rest = _FRAMING.sub("", cities.strip(ask))
-    rest = re.sub(r"[\W_]|那么?|呢|的|话|吗|了|还|又|再|就|是", "", rest)
-    return bool(_LEANS.search(ask)) or len(rest) <= 4
+_OWN = re.compile(r"[\W_]|那么?|呢|的|话|吗|了|还|又|再|就|是|换成|如果|要是|本身|它|其|该|这|那|谁|哪")
+
+
+def own_words(ask: str, cities: CityIndex) -> str:
+    """What an ask says of its own: without city names, framing, deixis and particles."""
+    return _OWN.sub("", _FRAMING.sub("", cities.strip(ask)))
+
+
+def follow_up(ask: str, cities: CityIndex) -> str | None:
+    """How a question leans on the previous turn: "ellipsis" when it has (almost) no topic of
+    its own (那东莞呢? 那这事是哪个部门牵头的?), "shift" when it names a new topic but keeps the
+    setting (那建设工程本身的质量呢?), None when it stands alone."""
+    own = own_words(ask, cities)
+    if len(own) <= 4:
+        return "ellipsis"
+    return "shift" if _LEANS.search(ask) else None
 
 
 class Understander:
@@ -231,13 +242,15 @@ class Understander:
         context, ask = split_context(typed)
         english = is_english(typed)
         previous = _previous_turn(history)
-        leans = bool(previous) and leans_on_history(ask, self.cities)
+        how = follow_up(ask, self.cities) if previous else None
+        leans = how is not None
         named = self.cities.find(typed)
         if leans and not named:
             named = self.cities.find(previous[0])
-        text = f"{previous[0]} {typed}" if leans else typed
+        carried = previous if how == "ellipsis" else None      # a new topic keeps only the setting
+        text = f"{previous[0]} {typed}" if carried else typed
         kind = classify(ask)
-        if leans and kind == Kind.LOOKUP:                      # "那东莞呢?": the previous turn's kind
+        if previous and how == "ellipsis" and kind == Kind.LOOKUP:   # "那东莞呢?": the previous turn's kind
             kind = classify(split_context(previous[0])[1])
         query = Query(raw=question, text=text, context=context, ask=ask, kind=kind,
                       english=english, rewritten_from=question if leans else None)
@@ -258,7 +271,7 @@ class Understander:
             query.role = duty_role(ask)
             if query.unit is None:
                 query.kind = classify(_DUTY.sub(" ", ask)) if _DUTY.sub(" ", ask) != ask else Kind.WHO_LEADS
-        query.search = self._search_text(query, previous if leans else None)
+        query.search = self._search_text(query, carried)
         if _INJECTION.search(typed):
             query.refuse_reason = DeclineReason.INJECTION
         elif query.foreign_places and not named:
