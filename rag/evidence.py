@@ -80,10 +80,12 @@ def unknown_share(query: Query, snap: IndexSnapshot) -> float:
 
 
 def coverage(text_norm: str, terms: dict[str, float]) -> float:
+    """The weighted share of the terms (lower-case tokens) that occur in the text."""
     total = sum(terms.values())
     if not total:
         return 0.0
-    return sum(w for t, w in terms.items() if t in text_norm) / total
+    low = text_norm.lower()
+    return sum(w for t, w in terms.items() if t in low) / total
 
 
 def is_heading(text: str, clause: Clause) -> bool:

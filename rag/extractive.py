@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 
 from index.catalog import IndexSnapshot
 from index.models import NATIONAL, Document
-from rag.evidence import (Sentence, ask_terms, coverage, lost_in, measure_of, score_sentences,
+from index.text import normalise
+from rag.evidence import (Sentence, ask_terms, clause_sentences, coverage, lost_in, measure_of, score_sentences,
                           units_quote)
 from rag.strategy import in_charge, leading_units
+from rag.units import names_of
 from rag.types import Answer, Ask, Citation, Hit, Kind, Query, Role, TokenCallback, damage_warnings
 
 MAX_CLAUSES = 3          # clauses a support / look-up answer draws on
@@ -178,6 +180,9 @@ class ExtractiveAnswerer:
             self._who(query, hits, terms, comp)
             return
         role = "牵头或排在首位" if query.role is Role.LEAD else "负责或参与"
+        # a unit that leads a clause answers for all of it: show what the clause opens with; a unit
+        # that is one of several: show the sentence that concerns its remit
+        remit = remit_terms(self.snap, query.unit or "") if query.role is Role.ANY else set()
         comp.lines.append(f"{query.unit}{role}的工作共 {len(duties)} 项:")
         by_doc: dict[str, list[Hit]] = {}
         for hit in duties:
@@ -185,8 +190,7 @@ class ExtractiveAnswerer:
         for group in by_doc.values():
             comp.lines.append(f"{doc_label(group[0].doc)}:")
             for hit in group:
-                gist = self._ranked(hit, terms, Kind.LOOKUP)
-                first = min(gist, key=lambda s: s.start) if gist else None     # what the clause opens with
+                first = unit_sentence(hit, remit)
                 said = f"{first.text}{comp.cite(hit, first.text)}" if first else ""
                 comp.lines.append(f"- {hit.clause.clause_id}「{hit.clause.heading}」{duty_tag(hit, query)}"
                                   f"{comp.cite(hit, units_quote(hit.clause) or hit.clause.heading)}:{said}")
@@ -220,6 +224,20 @@ class ExtractiveAnswerer:
         missing = [p for p in query.filters.cities if p not in {f[0] for f in found}]
         if missing:
             comp.lines.append(f"({'、'.join(missing)}的文件中没有找到相关条款。)")
+
+
+def remit_terms(snap: IndexSnapshot, unit: str) -> set[str]:
+    """Words of the unit's names that say what it deals with: 住房城乡建设局 -> 住房, 城乡, 建设."""
+    words = {t for name in names_of(unit) for t in snap.tokenizer.tokenize(name)}
+    return {w for w in words if len(w) >= 2 and not w.endswith(("局", "委", "办", "部门"))}
+
+
+def unit_sentence(hit: Hit, remit: set[str]) -> Sentence | None:
+    """The clause's sentence that concerns the unit most (its remit's words), else its first."""
+    sentences = clause_sentences(hit.clause)
+    if not sentences:
+        return None
+    return max(sentences, key=lambda s: (sum(1 for w in remit if w in normalise(s.text)), -s.start))
 
 
 def duty_tag(hit: Hit, query: Query) -> str:

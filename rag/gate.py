@@ -91,7 +91,7 @@ class CoverageGate:
         terms = ask_terms(query, self.snap)
         best_cov, best_mass = 0.0, 0.0
         for h in hits[:5]:
-            text = h.clause.norm + " ".join(h.clause.heading_path)
+            text = (h.clause.norm + " ".join(h.clause.heading_path)).lower()
             cov = coverage(text, terms)
             if cov > best_cov:
                 best_cov, best_mass = cov, sum(w for t, w in terms.items() if t in text)

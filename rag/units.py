@@ -67,3 +67,10 @@ def same_unit(asked: str, listed: str) -> bool:
     """Whether a clause's unit `listed` is the body the user means by `asked`."""
     a, b = canonical(asked), canonical(listed)
     return a == b or (len(a) >= 3 and a in bare(listed))
+
+
+def names_of(unit: str) -> list[str]:
+    """Every Chinese name the alias table knows for the unit (its canonical name first)."""
+    canon = canonical(unit)
+    names = [canon] + [a for a, c in alias_table().items() if c == canon and a != canon]
+    return [n for n in names if not n.isascii()] or [bare(unit)]
