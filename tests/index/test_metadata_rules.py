@@ -17,6 +17,12 @@ from index.structure import body_start
 BODY = "一、总体要求\n(一)指导思想。全面贯彻落实。"
 
 
+def fw(text: str) -> str:
+    """The text with full-width parentheses, colons and commas, as many source files write them
+    (written as escapes here, so no editor or formatter can turn them back into ASCII)."""
+    return text.translate(str.maketrans("():,", "\uff08\uff09\uff1a\uff0c"))
+
+
 def meta_of(text: str) -> Metadata:
     lines = clean_lines(text, CleanReport())
     return extract(lines, body_start(lines), text)
@@ -47,10 +53,14 @@ TITLES = [
          "中共中央 国务院印发《质量强国建设纲要》(下)\n" + BODY, "质量强国建设纲要"),
     case("a short parenthesis such as (试行) stays in the title",
          "东莞市政府质量奖管理办法(试行)\n" + BODY, "东莞市政府质量奖管理办法(试行)"),
+    case("a full-width (试行) stays in the title as written",
+         fw("东莞市政府质量奖管理办法(试行)\n") + BODY, fw("东莞市政府质量奖管理办法(试行)")),
     case("spaces inside a title line are dropped",
          "全面推进质量强市建设 实施方案\n" + BODY, "全面推进质量强市建设实施方案"),
     case("a line with a colon is a header field, not a title",
          "- 中文名:东莞市质量提升方案\n" + BODY, ""),
+    case("a line with a full-width colon is a header field, not a title",
+         fw("- 中文名:东莞市质量提升方案\n") + BODY, ""),
     case("a sentence ending in 。 is not a title",
          "为全面提升产品质量,制定本方案。\n" + BODY, ""),
     case("a line that ends in no document type is not a title",
@@ -98,6 +108,8 @@ ISSUERS = [
          "东莞市人民政府\n2018年7月31日\n东莞市开展产品质量提升行动实施方案\n" + BODY, "东莞市人民政府"),
     case("header 机构 believed when it agrees with the title's place",
          "机构:东莞市人民政府\n东莞市开展产品质量提升行动实施方案\n" + BODY, "东莞市人民政府"),
+    case("header 机构 with a full-width colon",
+         fw("机构:东莞市人民政府\n") + "东莞市开展产品质量提升行动实施方案\n" + BODY, "东莞市人民政府"),
     case("header 发文机关 believed when the title names no place",
          "发文机关:怀仁市人民政府\n全面推进质量强市建设实施方案\n" + BODY, "怀仁市人民政府"),
     case("header 机构:国务院 on a city's plan is not believed; the city is the issuer",
@@ -139,12 +151,17 @@ DOC_NUMBERS = [
          "东莞市开展产品质量提升行动实施方案\n" + BODY, "东府办〔2018〕71号"),
     case("a header field 文号: …", "文号:怀政发〔2023〕29号\n全面推进质量强市建设实施方案\n" + BODY,
          "怀政发〔2023〕29号"),
+    case("a header field with a full-width colon", fw("文号:怀政发〔2023〕29号\n") + "全面推进质量强市建设实施方案\n" + BODY,
+         "怀政发〔2023〕29号"),
     case("a header field in traditional script is normalised",
          "- 文號:汕府〔2014〕5號\n汕頭市質量強市2014—2015年行動計畫\n" + BODY, "汕府〔2014〕5号"),
     case("the header's number is the one the body cites for another document: not the document's",
          "- 文號:國發〔2012〕9號\n汕頭市質量強市2014—2015年行動計畫\n"
          "為深入貫徹落實《國務院關於印發質量發展綱要(2011-2020年)的通知》(國發〔2012〕9號),制定本行動計畫。\n"
          + BODY, None),
+    case("a cited number in full-width parentheses is recognised as cited",
+         "国发〔2012〕9号\n汕头市质量强市行动计划\n" + fw("为贯彻《质量发展纲要》(国发〔2012〕9号),制定本计划。\n") + BODY,
+         None),
     case("the body cites another document's number, the header has the document's own",
          "汕府〔2014〕5号\n汕头市质量强市2014—2015年行动计划\n"
          "为贯彻《国务院关于印发质量发展纲要的通知》(国发〔2012〕9号),制定本计划。\n" + BODY, "汕府〔2014〕5号"),
