@@ -44,6 +44,12 @@ def case(id_: str, *values, xfail: str | None = None):
 CLAUSE_IDS = [
     case("chapters with a sentence of their own",
          "一、总体要求\n到2025年,质量水平显著提升。\n二、主要目标\n质量稳步提高。", ["一、", "二、"]),
+    case("lines indented with ideographic spaces",
+         "\u3000\u3000一、总体要求\n\u3000\u3000(一)指导思想。全面贯彻。\n\u3000\u30001.第一项。", ["一、(一)", "一、(一)1."]),
+    case("a chapter whose heading line carries its own sentence",
+         "一、总体要求。到2025年,质量水平显著提升。\n二、主要目标\n质量稳步提高。", ["一、", "二、"],
+         xfail="_open_chapter always sets marker_only=True, so a chapter of one line is taken for a bare "
+               "heading and dropped, and its sentence is lost from the index"),
     case("a chapter that is only a heading is no clause; its clauses are",
          "一、总体要求\n(一)指导思想。全面贯彻。\n(二)基本原则。坚持质量第一。", ["一、(一)", "一、(二)"]),
     case("clauses in full-width parentheses",
@@ -259,6 +265,21 @@ def test_repeated_plan_is_noted():
 def test_text_without_numbering_becomes_paragraphs():
     d = document("东莞市质量提升行动实施方案\n第一段内容。\n第二段内容。")
     assert [(c.clause_id, c.text) for c in d.clauses] == [("第1段", "第一段内容。"), ("第2段", "第二段内容。")]
+
+
+SIGNED_AT_END = ("东莞市人民政府关于推进质量强市建设的意见\n一、总体要求\n(一)指导思想。全面贯彻。\n"
+                 "(二)基本原则。坚持质量第一。(市市场监管局牵头)\n东莞市人民政府\n2018年7月31日")
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "a signature block after the body (organ line, date line) is read as continuation lines of the last "
+    "clause: the clause's text gains them and its units parenthesis is no longer at its end, so its "
+    "units are lost"))
+def test_a_signature_block_after_the_last_clause_is_not_clause_text():
+    last = document(SIGNED_AT_END).clauses[-1]
+    assert last.clause_id == "一、(二)"
+    assert last.text == "(二)基本原则。坚持质量第一。(市市场监管局牵头)"
+    assert last.units.lead == ["市市场监管局"]
 
 
 def test_part_of_a_document_is_noted():
