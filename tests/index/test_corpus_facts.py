@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+# Every test here reads the corpus built by the `built` fixture with the default embedder (USE).
+pytestmark = pytest.mark.integration
+
 
 def doc(snapshot, prefix: str):
     return next(d for d in snapshot.documents.values() if d.doc_id.startswith(prefix))

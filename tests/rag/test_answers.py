@@ -7,6 +7,9 @@ import pytest
 from index.text import compact
 from rag.types import Filters
 
+# Every test here asks the `assistant` fixture: the corpus built and queried with the default embedder (USE).
+pytestmark = pytest.mark.integration
+
 
 def ask(assistant, q, history=None, filters=None):
     return assistant.ask(q, history, filters)
