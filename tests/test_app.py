@@ -238,7 +238,7 @@ def test_app_serves_ui_and_api_together(fake):
 
 
 # ------------------------------------------------------------------ end to end, the real assistant
-@pytest.mark.integration
+@pytest.mark.model
 def test_end_to_end_with_the_real_assistant(built):
     from rag.pipeline import build_assistant
 
@@ -256,7 +256,7 @@ def test_end_to_end_with_the_real_assistant(built):
         assert events[-1] == "[DONE]" and events[-2]["zhice"]["answerable"] is False
 
 
-@pytest.mark.integration
+@pytest.mark.model
 def test_end_to_end_with_the_llm_answerer_on_a_local_fake_endpoint(built):
     from rag.pipeline import build_assistant
     from tests.fakes.openai_server import FakeOpenAIServer, Reply, citing_responder

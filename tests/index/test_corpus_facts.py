@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 # Every test here reads the corpus built by the `built` fixture with the default embedder (USE).
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.model
 
 
 def doc(snapshot, prefix: str):

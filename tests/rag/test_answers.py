@@ -8,7 +8,7 @@ from index.text import compact
 from rag.types import Filters
 
 # Every test here asks the `assistant` fixture: the corpus built and queried with the default embedder (USE).
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.model
 
 
 def ask(assistant, q, history=None, filters=None):
