@@ -65,9 +65,14 @@ def test_compare_gives_one_line_per_city(assistant):
 
 
 def test_followup_city_switch_and_pronoun(assistant):
-    first = "怀仁市推进质量发展绿色低碳由哪些单位负责?"
+    first = "怀仁市健全企业首席质量官制度的责任单位有哪些?"
     a = ask(assistant, "那东莞呢?", [(first, "…")])
-    assert a.answerable and all(c.doc.city == "东莞" for c in a.citations)
+    assert a.answerable and a.citations and all(c.doc.city == "东莞" for c in a.citations)
+    assert "首席质量官" in compact(a.answer)
+    # 东莞's plan says nothing on 绿色低碳: the same follow-up on that topic is declined, not
+    # answered from a loosely related clause
+    c = ask(assistant, "那东莞呢?", [("怀仁市推进质量发展绿色低碳由哪些单位负责?", "…")])
+    assert not c.answerable
     b = ask(assistant, "它的牵头单位是谁?", [("汕头市完善质量奖励制度的内容是什么?", "…")])
     assert "人社局" in compact(b.answer) and "质监局" in compact(b.answer)
 

@@ -150,7 +150,7 @@ def test_is_english(text: str, expected: bool) -> None:
 def real_index():
     from index.catalog import load_index
     from index.errors import IndexMissingError
-    from index.settings import Settings
+    from rag.settings import Settings
     try:
         return load_index(Settings())
     except IndexMissingError:                            # no index yet in this checkout
