@@ -22,9 +22,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from rag.openai_compat import APIError, ChatMessage
 from rag.service import AssistantLike, AssistantService, classify
+from rag.settings import Settings, get_settings
 from rag.types import Answer, Filters
 
 log = logging.getLogger(__name__)
@@ -156,7 +159,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(APIError)
     async def _api_error(request: Request, exc: APIError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status, content=exc.body())
+        return JSONResponse(status_code=exc.status, content=exc.body(), headers=exc.headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -170,11 +173,33 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(failure.status, failure.message, "server_error", failure.kind)
 
 
-def create_api(assistant: AssistantLike | AssistantService) -> FastAPI:
+class ScopedCORS:
+    """CORS for the API's paths only (/api/, /v1/, /healthz), so the UI mounted at / keeps its own."""
+
+    PREFIXES = ("/api/", "/v1/", "/healthz")
+
+    def __init__(self, app: ASGIApp, origins: Sequence[str]) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(app, allow_origins=list(origins), allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+                                   allow_headers=["*"], expose_headers=["X-Zhice-Ignored-Options"], max_age=600)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.PREFIXES):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def create_api(assistant: AssistantLike | AssistantService, settings: Settings | None = None) -> FastAPI:
+    """`settings` (default: the assistant's, else the environment's) gives CORS origins and the
+    upload switch, limit and corpus directory."""
     service = assistant if isinstance(assistant, AssistantService) else AssistantService(assistant)
+    settings = settings or getattr(service.assistant, "settings", None) or get_settings()
     app = FastAPI(title="质策 API", docs_url=None, redoc_url=None)   # the docs pages load assets from a CDN
     app.state.service = service
     _install_error_handlers(app)
+    if settings.cors_origin_list:
+        app.add_middleware(ScopedCORS, origins=settings.cors_origin_list)
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
@@ -185,7 +210,9 @@ def create_api(assistant: AssistantLike | AssistantService) -> FastAPI:
         answer = service.ask(body.question, body.history, body.filters.to_filters())
         return JSONResponse(contract_of(answer))
 
+    from rag.api_documents import install_document_routes
     from rag.api_openai import install_openai_routes   # it imports this module's helpers
 
     install_openai_routes(app, service)
+    install_document_routes(app, service, settings)
     return app

@@ -41,6 +41,7 @@ class APIError(Exception):
     param: str | None = None
     code: str | None = None
     type: str = "invalid_request_error"
+    headers: dict[str, str] | None = None
 
     def body(self) -> dict[str, Any]:
         return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
