@@ -132,3 +132,14 @@ def test_policy_retriever_in_an_lcel_chain_with_a_fake_llm(real_assistant):
              | prompt | RunnableLambda(record) | llm | StrOutputParser())
     assert chain.invoke(QUESTION) == "市市场监管局等负责。"
     assert "[中山·" in seen[0] and "首席质量官" in seen[0] and QUESTION in seen[0]
+
+
+def test_policy_retriever_from_the_service_follows_a_reload(real_assistant):
+    from rag.service import AssistantService
+
+    service = AssistantService(real_assistant)
+    retriever = PolicyRetriever.from_service(service, k=1)
+    before = retriever.invoke(QUESTION)
+    service.reload()                                   # fresh components on the same index
+    after = retriever.invoke(QUESTION)
+    assert [d.id for d in before] == [d.id for d in after] and len(after) == 1

@@ -113,6 +113,7 @@ def test_json_object_returns_the_contract(api_url):
         ({"logprobs": True}, "logprobs"),
         ({"response_format": {"type": "xml"}}, "response_format.type"),
         ({"extra_body": {"frobnicate": 1}}, "frobnicate"),
+        ({"extra_body": {"filters": {"city": ["中山"]}}}, "filters.city"),
         ({"messages": [{"role": "robot", "content": "问"}]}, "messages[0].role"),
         ({"messages": []}, "messages"),
         ({"messages": [{"role": "user", "content": "  "}]}, "messages[0].content"),
@@ -135,3 +136,23 @@ def test_malformed_body_is_400_in_openai_shape(api_url):
     err = r.json()["error"]
     assert r.status_code == 400 and err["param"] == "filters.cities" and "Expected a JSON body like" in err["message"]
     assert c.get("/v1/nothing").json()["error"]["code"] == "not_found"
+
+
+def test_filters_extension_reaches_the_assistant(api_url, fake):
+    sdk(api_url).chat.completions.create(model="zhice", messages=Q, extra_body={"filters": {"cities": ["中山"]}})
+    assert fake.calls[0]["filters"].cities == ["中山"]
+
+
+def test_a_failure_mid_stream_raises_in_the_sdk():
+    from index.errors import IndexMissingError
+    from rag.api import create_api
+    from tests.fakes.assistant import FakeAssistant
+    from tests.fakes.serving import serve
+
+    with serve(create_api(FakeAssistant(fail=IndexMissingError("/data/index")))) as url:
+        with pytest.raises(openai.APIError, match="python -m index build") as e:
+            list(sdk(url).chat.completions.create(model="zhice", messages=Q, stream=True))
+        assert e.value.body["code"] == "index_unavailable"
+        with pytest.raises(openai.InternalServerError):
+            openai.OpenAI(base_url=f"{url}/v1", api_key="x", max_retries=0, http_client=http(url)).chat.completions.create(
+                model="zhice", messages=Q)
