@@ -30,11 +30,20 @@ def _api_error(e: UploadError) -> APIError:
     return APIError(e.status, e.message, "file" if e.status in (400, 413, 415, 422) else "doc_id", e.code, kind)
 
 
+def served_embedder(assistant: Any) -> Any:
+    """The embedder of the served index, already loaded (None: let the build make the configured one)."""
+    own = getattr(assistant, "embedder", None)
+    if own is not None:
+        return own
+    dense = getattr(getattr(assistant, "components", None), "dense", None)
+    return getattr(dense, "embedder", None)
+
+
 def make_library(service: AssistantService, settings: Any) -> Library:
-    embedder = getattr(service.assistant, "embedder", None)    # the one that built the served index
-    return Library(corpus_dir=settings.corpus_dir, index_settings=settings,
-                   build=lambda progress: build_index(settings, embedder=embedder, progress=progress),
-                   on_built=service.reload)
+    def build(progress: Any) -> Any:
+        return build_index(settings, embedder=served_embedder(service.assistant), progress=progress)
+
+    return Library(corpus_dir=settings.corpus_dir, index_settings=settings, build=build, on_built=service.reload)
 
 
 def install_document_routes(app: FastAPI, service: AssistantService, settings: Any) -> None:

@@ -139,3 +139,14 @@ def test_the_running_service_answers_from_an_uploaded_document(tmp_path):
         c.delete(f"/api/documents/{doc_id}", headers=AUTH)
         app.state.library.wait(120)
         assert c.post("/api/ask", json={"question": HR_QUESTION}).json()["answerable"] is False
+
+
+def test_the_build_reuses_the_served_embedder():
+    from types import SimpleNamespace
+
+    from rag.api_documents import served_embedder
+
+    assert served_embedder(FakeAssistant()) is None
+    loaded = HashEmbedder()
+    assert served_embedder(SimpleNamespace(embedder=None, components=SimpleNamespace(dense=SimpleNamespace(embedder=loaded)))) is loaded
+    assert served_embedder(SimpleNamespace(embedder=loaded)) is loaded
