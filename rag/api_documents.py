@@ -62,7 +62,8 @@ def install_document_routes(app: FastAPI, service: AssistantService, settings: A
                            None, "invalid_admin_token", "authentication_error", {"WWW-Authenticate": "Bearer"})
         return library
 
-    @app.post("/api/documents", status_code=202)
+    # the body limit also bounds a chunked upload that declares no length (the form is spooled)
+    @app.post("/api/documents", status_code=202, max_body_size=settings.upload_max_bytes + FORM_OVERHEAD)
     async def upload(request: Request) -> JSONResponse:
         lib = admin(request)
         limit = settings.upload_max_bytes

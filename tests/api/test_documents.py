@@ -150,3 +150,21 @@ def test_the_build_reuses_the_served_embedder():
     loaded = HashEmbedder()
     assert served_embedder(SimpleNamespace(embedder=None, components=SimpleNamespace(dense=SimpleNamespace(embedder=loaded)))) is loaded
     assert served_embedder(SimpleNamespace(embedder=loaded)) is loaded
+
+
+def test_a_chunked_upload_without_a_length_is_bounded_too(tmp_path):
+    settings = settings_in(tmp_path, admin_token=TOKEN, upload_max_bytes=1000)
+    boundary = "zhice-test"
+
+    def body():
+        yield (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
+               "Content-Type: text/plain\r\n\r\n").encode()
+        for _ in range(200):
+            yield b"a" * 1024
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    with serve(create_api(FakeAssistant(), settings)) as url:
+        r = http(url).post("/api/documents", content=body(),
+                           headers={**AUTH, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert r.status_code == 413 and r.json()["error"]["code"] == "request_too_large"
+    assert r.request.headers["transfer-encoding"] == "chunked" and list(settings.corpus_dir.iterdir()) == []
