@@ -143,3 +143,20 @@ def test_policy_retriever_from_the_service_follows_a_reload(real_assistant):
     service.reload()                                   # fresh components on the same index
     after = retriever.invoke(QUESTION)
     assert [d.id for d in before] == [d.id for d in after] and len(after) == 1
+
+
+def test_chat_openai_and_structured_output_against_the_real_assistant(real_assistant):
+    from rag.api import create_api
+    from tests.fakes.serving import serve
+
+    with serve(create_api(real_assistant)) as url:
+        llm = chat(ZhiceChatOpenAI, url, stream_usage=True)
+        msg = llm.invoke(QUESTION)
+        cites = msg.response_metadata["zhice"]["citations"]
+        assert cites and all(c["quote"] in c["text"] for c in cites) and cites[0]["city"] == "中山"
+        full = None
+        for c in llm.stream(QUESTION):
+            full = c if full is None else full + c
+        assert full.content == msg.content and full.response_metadata["zhice"]["citations"] == cites
+        out = chat(ChatOpenAI, url).with_structured_output(PolicyAnswer).invoke(QUESTION)
+        assert out.answerable and [c.quote for c in out.citations] == [c["quote"] for c in cites]
