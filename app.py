@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> None:
     service = AssistantService(build_assistant())
     print("质策: loading the index and the models (the first run builds the index)…", flush=True)
     service.start(progress=lambda fraction, message: print(f"  {fraction:4.0%} {message}", flush=True))
-    print(f"质策 ready on http://{args.host}:{args.port}/  (API: /api/ask, /v1/chat/completions, /healthz)", flush=True)
+    print(f"质策 ready on http://{args.host}:{args.port}/  (API: /api/ask, /v1/chat/completions, /v1/models, /healthz)", flush=True)
     uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="info")
 
 

@@ -1,9 +1,11 @@
 """The HTTP API over the service (rag.service.AssistantService): `create_api(service) -> FastAPI`.
 
     POST /api/ask               {"question", "history"?, "filters"?} -> the eval/FORMAT.md contract
-    POST /v1/chat/completions   OpenAI-compatible, streamed (SSE + [DONE]) or not; the contract
-                                rides along under the extra key "zhice"
+    GET  /v1/models, /v1/models/{id}, POST /v1/chat/completions   OpenAI-compatible (rag/api_openai.py)
     GET  /healthz
+
+Every error body is OpenAI's shape, {"error": {"message", "type", "param", "code"}}; a malformed
+body is 400 (not FastAPI's 422), so OpenAI SDKs raise BadRequestError.
 
 No retrieval or answer logic here: requests are validated, handed to `assistant.ask`, and the
 Answer is rendered. The pure helpers (question from messages, reply text, JSON bodies) are tested
@@ -11,19 +13,21 @@ on their own.
 """
 from __future__ import annotations
 
-import json
 import logging
-import time
-import uuid
-from typing import Any, Iterator, Literal, Sequence
+from typing import Any, Sequence
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from rag.openai_compat import APIError, ChatMessage
 from rag.service import AssistantLike, AssistantService, classify
+from rag.settings import Settings, get_settings
 from rag.types import Answer, Filters
 
 log = logging.getLogger(__name__)
@@ -31,6 +35,8 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
 CORRECTION = "\n\n（以上生成内容未通过引用核验，已改用下面的答案）\n\n"
 ASK_SHAPE = '{"question": str, "history": [[user, assistant], ...], "filters": {"cities": [...], "doc_ids": [...]}}'
+CHAT_SHAPE = '{"model": "zhice", "messages": [{"role": "user", "content": str}], "stream": bool}'
+MAX_ERROR_CHARS = 600
 
 
 # ---------------------------------------------------------------- request bodies
@@ -59,32 +65,6 @@ class AskBody(BaseModel):
     filters: FiltersBody = Field(default_factory=FiltersBody)
 
     _check_question = field_validator("question")(_question)
-
-
-class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    role: Literal["system", "developer", "user", "assistant", "tool", "function"]
-    content: str | list[dict[str, Any]] | None = None
-
-    def text(self) -> str:
-        if isinstance(self.content, list):
-            return "".join(str(p.get("text", "")) for p in self.content if p.get("type", "text") == "text")
-        return self.content or ""
-
-
-class ChatBody(BaseModel):
-    model_config = ConfigDict(extra="allow")   # temperature, max_tokens, … are accepted and ignored
-    model: str = "zhice"
-    messages: list[ChatMessage] = Field(min_length=1)
-    stream: bool = False
-    filters: FiltersBody = Field(default_factory=FiltersBody, description="extension: restrict the corpus")
-
-    @model_validator(mode="after")
-    def _last_is_question(self) -> "ChatBody":
-        if self.messages[-1].role != "user":
-            raise ValueError("the last message must be the user's question (role 'user')")
-        _question(self.messages[-1].text())
-        return self
 
 
 # ---------------------------------------------------------------- pure helpers
@@ -130,35 +110,34 @@ def closing_delta(streamed: str, full: str) -> str:
     return CORRECTION + full
 
 
-def completion_body(reply: str, contract: dict[str, Any], model: str, cid: str, created: int) -> dict[str, Any]:
-    return {
-        "id": cid, "object": "chat.completion", "created": created, "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-        "zhice": contract,
-    }
-
-
-def chunk_body(delta: dict[str, Any], model: str, cid: str, created: int, finish: str | None = None,
-               **extra: Any) -> dict[str, Any]:
-    return {
-        "id": cid, "object": "chat.completion.chunk", "created": created, "model": model,
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra,
-    }
-
-
-def sse(payload: dict[str, Any] | str) -> str:
-    data = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
-    return f"data: {data}\n\n"
+def _where(loc: Sequence[Any]) -> str:
+    """('body', 'messages', 0, 'role') -> 'messages[0].role'."""
+    out = ""
+    for p in loc[1:] if loc and loc[0] == "body" else loc:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "body"
 
 
 def validation_message(errors: Sequence[dict[str, Any]]) -> str:
-    """FastAPI's error list as one sentence: 'body.question: Field required; …'."""
+    """FastAPI's error list as one sentence: 'question: Field required; …'. Never the input itself."""
     parts = []
     for e in errors:
-        where = ".".join(str(p) for p in e.get("loc", ()))
-        parts.append(f"{where}: {str(e.get('msg', 'invalid')).removeprefix('Value error, ')}")
+        if e.get("type") == "json_invalid":
+            parts.append("the body is not valid JSON")
+        elif e.get("type") == "extra_forbidden":
+            parts.append(f"Unrecognized request argument supplied: {_where(e.get('loc', ()))}")
+        else:
+            parts.append(f"{_where(e.get('loc', ()))}: {str(e.get('msg', 'invalid')).removeprefix('Value error, ')}")
     return "; ".join(parts)
+
+
+def validation_error(path: str, errors: Sequence[dict[str, Any]]) -> APIError:
+    """A malformed body as a 400 in OpenAI's shape, naming the field and the expected shape."""
+    shape = CHAT_SHAPE if path.startswith("/v1/") else ASK_SHAPE
+    message = f"{validation_message(errors)[:MAX_ERROR_CHARS]}. Expected a JSON body like {shape}."
+    first = errors[0] if errors else {}
+    param = None if first.get("type") == "json_invalid" else _where(first.get("loc", ()))
+    return APIError(400, message, param, "unknown_parameter" if first.get("type") == "extra_forbidden" else "invalid_value")
 
 
 def contract_of(answer: Answer) -> dict[str, Any]:
@@ -166,29 +145,61 @@ def contract_of(answer: Answer) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- the app
-def _error(status: int, message: str, kind: str = "invalid_request_error", **extra: Any) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": {"message": message, "type": kind, **extra}})
+def _error(status: int, message: str, kind: str = "invalid_request_error", code: str | None = None,
+           headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, headers=headers,
+                        content=APIError(status, message, code=code, type=kind).body())
 
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _bad_body(request: Request, exc: RequestValidationError) -> JSONResponse:
-        shape = ASK_SHAPE if request.url.path == "/api/ask" else '{"messages": [{"role": "user", "content": str}], "stream": bool}'
-        message = f"{validation_message(exc.errors())}. Expected a JSON body like {shape}."
-        return _error(422, message, details=jsonable_encoder(exc.errors()))
+        err = validation_error(request.url.path, exc.errors())
+        return JSONResponse(status_code=err.status, content=err.body())
+
+    @app.exception_handler(APIError)
+    async def _api_error(request: Request, exc: APIError) -> JSONResponse:
+        return JSONResponse(status_code=exc.status, content=exc.body(), headers=exc.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}.get(exc.status_code)
+        return _error(exc.status_code, str(exc.detail), code=code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
     async def _failed(request: Request, exc: Exception) -> JSONResponse:
         log.exception("request to %s failed", request.url.path)
         failure = classify(exc)
-        return _error(failure.status, failure.message, "server_error")
+        return _error(failure.status, failure.message, "server_error", failure.kind)
 
 
-def create_api(assistant: AssistantLike | AssistantService) -> FastAPI:
+class ScopedCORS:
+    """CORS for the API's paths only (/api/, /v1/, /healthz), so the UI mounted at / keeps its own."""
+
+    PREFIXES = ("/api/", "/v1/", "/healthz")
+
+    def __init__(self, app: ASGIApp, origins: Sequence[str]) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(app, allow_origins=list(origins), allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+                                   allow_headers=["*"], expose_headers=["X-Zhice-Ignored-Options"], max_age=600)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.PREFIXES):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def create_api(assistant: AssistantLike | AssistantService, settings: Settings | None = None) -> FastAPI:
+    """`settings` (default: the assistant's, else the environment's) gives CORS origins and the
+    upload switch, limit and corpus directory."""
     service = assistant if isinstance(assistant, AssistantService) else AssistantService(assistant)
+    settings = settings or getattr(service.assistant, "settings", None) or get_settings()
     app = FastAPI(title="质策 API", docs_url=None, redoc_url=None)   # the docs pages load assets from a CDN
     app.state.service = service
     _install_error_handlers(app)
+    if settings.cors_origin_list:
+        app.add_middleware(ScopedCORS, origins=settings.cors_origin_list)
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
@@ -199,35 +210,9 @@ def create_api(assistant: AssistantLike | AssistantService) -> FastAPI:
         answer = service.ask(body.question, body.history, body.filters.to_filters())
         return JSONResponse(contract_of(answer))
 
-    @app.post("/v1/chat/completions", response_model=None)
-    def chat(body: ChatBody) -> JSONResponse | StreamingResponse:
-        question, history = question_and_history(body.messages)
-        cid, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
-        if body.stream:
-            events = _chat_events(service, question, history, body.filters.to_filters(), body.model, cid, created)
-            return StreamingResponse(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
-        contract = contract_of(service.ask(question, history, body.filters.to_filters()))
-        return JSONResponse(completion_body(reply_text(contract), contract, body.model, cid, created))
+    from rag.api_documents import install_document_routes
+    from rag.api_openai import install_openai_routes   # it imports this module's helpers
 
+    install_openai_routes(app, service)
+    install_document_routes(app, service, settings)
     return app
-
-
-def _chat_events(service: AssistantService, question: str, history: list[tuple[str, str]], filters: Filters,
-                 model: str, cid: str, created: int) -> Iterator[str]:
-    yield sse(chunk_body({"role": "assistant", "content": ""}, model, cid, created))
-    streamed = ""
-    try:
-        for item in service.stream(question, history, filters):
-            if isinstance(item, str):
-                streamed += item
-                yield sse(chunk_body({"content": item}, model, cid, created))
-            else:
-                contract = contract_of(item)
-    except Exception as exc:  # noqa: BLE001 - the headers are sent: report in the stream itself
-        log.exception("streamed answer failed")
-        yield sse(chunk_body({"content": f"\n\n⚠ {classify(exc).message}"}, model, cid, created, "stop"))
-        yield sse("[DONE]")
-        return
-    yield sse(chunk_body({"content": closing_delta(streamed, reply_text(contract))}, model, cid, created))
-    yield sse(chunk_body({}, model, cid, created, "stop", zhice=contract))
-    yield sse("[DONE]")

@@ -48,6 +48,17 @@ class Assistant:
                 self._components = components
             return self._components
 
+    def reload(self) -> Components:
+        """Wire and warm the parts on the current index (after a build), then swap them in. The
+        loaded embedding model is reused rather than loaded again."""
+        served = self._components.dense if self._components is not None else None
+        components = build_components(self.settings, retrieval=self.retrieval, answerer=self.answerer_kind,
+                                      embedder=self.embedder or (served.embedder if served is not None else None))
+        components.warm_up()
+        with self._lock:
+            self._components = components
+        return components
+
     @property
     def components(self) -> Components:
         return self._components or self.warm_up()

@@ -77,6 +77,15 @@ class AssistantService:
                 self.assistant.warm_up(progress=progress)
                 self._ready = True
 
+    def reload(self) -> None:
+        """Re-read the index after a build (e.g. an upload): the assistant wires and warms new
+        components, then swaps them in; questions already running finish on the old ones."""
+        reload = getattr(self.assistant, "reload", None)
+        if not callable(reload):
+            raise TypeError(f"{type(self.assistant).__name__} cannot reload its index (it has no reload()).")
+        reload()
+        self._ready = True
+
     def cities(self) -> list[str]:
         self.start()
         return list(self.assistant.cities())

@@ -31,6 +31,16 @@ class Settings(IndexSettings):
     fusion_k: int = Field(default=60, gt=0, description="RRF constant")
     dense_weight: float = Field(default=0.5, ge=0, description="RRF weight of the dense ranking (lexical = 1)")
 
+    cors_origins: str = Field(default="", description="comma-separated origins allowed to call /api, /v1 and "
+                              "/healthz from a browser, e.g. https://a.example,http://localhost:3000; '*' = any; empty = off")
+    admin_token: SecretStr = Field(default=SecretStr(""), description="enables document upload over HTTP; "
+                                   "sent as 'Authorization: Bearer <token>'; empty = upload disabled")
+    upload_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1, description="largest document accepted by POST /api/documents")
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

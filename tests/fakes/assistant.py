@@ -31,6 +31,8 @@ class FakeAssistant:
         self.fail = fail
         self.calls: list[dict] = []
         self.index_builds = 0
+        self.reloads = 0
+        self.embedder = None            # what an upload's index build uses (None = the configured one)
 
     def warm_up(self, progress: Callable[[float, str], None] | None = None) -> None:
         self.index_builds += 1
@@ -46,6 +48,9 @@ class FakeAssistant:
         for t in self.tokens if on_token else []:
             on_token(t)
         return self.answer
+
+    def reload(self) -> None:
+        self.reloads += 1
 
     def cities(self) -> list[str]:
         return ["中山", "汕头", "东莞", "怀仁", "全国"]

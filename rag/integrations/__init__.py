@@ -1,0 +1,1 @@
+"""Adapters that let other frameworks use 质策 (imported only on demand)."""
