@@ -51,6 +51,7 @@ def query_terms(query: Query, snap: IndexSnapshot, cities: list[str]) -> dict[st
 
 
 CONTEXT_WEIGHT = 0.5    # the speaker's self-description counts, but less than the ask
+SINGLE_CHAR_WEIGHT = 0.2  # a lone character (上, 不, 的…) is mostly grammar, rarely the topic
 
 
 def ask_terms(query: Query, snap: IndexSnapshot) -> dict[str, float]:
@@ -65,7 +66,7 @@ def ask_terms(query: Query, snap: IndexSnapshot) -> dict[str, float]:
         for t in snap.tokenizer.tokenize(text):
             if t in _QUESTION_WORDS or t in cities:
                 continue
-            weight = snap.bm25.idf(t) * factor
+            weight = snap.bm25.idf(t) * factor * (SINGLE_CHAR_WEIGHT if len(t) == 1 else 1.0)
             if weight > terms.get(t, 0.0):
                 terms[t] = weight
     return terms

@@ -100,13 +100,13 @@ class ExtractiveAnswerer:
         return score_sentences(hit.clause, terms, kind, measure, value, phrase=self._phrase)
 
     def _best(self, hits: list[Hit], terms: dict[str, float], kind: Kind, measure: str | None = None,
-              depth: int = 3) -> tuple[Hit, Sentence] | None:
-        """The (hit, sentence) that best answers among the top clauses; rank breaks ties."""
+              depth: int = 3, discount: float = 0.1) -> tuple[Hit, Sentence] | None:
+        """The (hit, sentence) that best answers among the top clauses, each lower rank discounted."""
         candidates = []
         for rank, hit in enumerate(hits[:depth]):
             ranked = self._ranked(hit, terms, kind, measure)
             if ranked:
-                candidates.append((ranked[0].score * (1.0 - 0.1 * rank), -rank, hit, ranked[0]))
+                candidates.append((ranked[0].score * (1.0 - discount * rank), -rank, hit, ranked[0]))
         if not candidates:
             return None
         _, _, hit, best = max(candidates, key=lambda c: (c[0], c[1]))
@@ -142,8 +142,13 @@ class ExtractiveAnswerer:
     def _target(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
         """The sentence holding the asked indicator and its figure, among the top five clauses."""
         picked = self._best(hits, terms, Kind.TARGET, measure_of(query.ask or query.text), depth=5)
-        if picked:
-            self._quote(comp, *picked)
+        if not picked:
+            return
+        hit, sentence = picked
+        when = _target_year(hit, sentence)
+        if when is not None:                      # "到2025年,…" opens the list the figure belongs to
+            self._quote(comp, hit, when)
+        self._quote(comp, hit, sentence)
 
     def _who(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
         """The units in charge: of the best clause, or of each document's best clause when several
@@ -204,9 +209,10 @@ class ExtractiveAnswerer:
             by_place.setdefault(hit.doc.place, []).append(hit)
         found = []
         for place in places:
-            picked = self._best(by_place.get(place, []), terms, Kind.WHO_LEADS if who else Kind.LOOKUP)
-            if picked and picked[1].score > 0:
-                found.append((place, *picked))
+            hit = _best_clause(by_place.get(place, []), terms)
+            ranked = self._ranked(hit, terms, Kind.WHO_LEADS if who else Kind.LOOKUP) if hit else []
+            if hit and ranked and ranked[0].score > 0:
+                found.append((place, hit, ranked[0]))
         top = max((s.score for _, _, s in found), default=0.0)
         for place, hit, best in found:
             if best.score < 0.4 * top and not query.filters.cities:
@@ -224,6 +230,28 @@ class ExtractiveAnswerer:
         missing = [p for p in query.filters.cities if p not in {f[0] for f in found}]
         if missing:
             comp.lines.append(f"({'、'.join(missing)}的文件中没有找到相关条款。)")
+
+
+def _best_clause(hits: list[Hit], terms: dict[str, float], depth: int = 3) -> Hit | None:
+    """A place's answering clause: coverage of the ask by the whole clause and its headings,
+    each lower rank discounted (the clause, not one sentence that happens to repeat a word)."""
+    scored = [(coverage(h.clause.norm + " ".join(h.clause.heading_path), terms) * (1 - 0.1 * rank), -rank, h)
+              for rank, h in enumerate(hits[:depth])]
+    return max(scored, key=lambda t: (t[0], t[1]))[2] if scored else None
+
+
+_BY_YEAR = re.compile(r"^(到|至)?\s*[\d?]{4}\s*年")
+
+
+def _target_year(hit: Hit, sentence: Sentence) -> Sentence | None:
+    """The clause's sentence that says by when ("到2025年,…"), when the figure's own sentence
+    names no year and comes after it."""
+    if re.search(r"[\d?]{4}\s*年", sentence.text):
+        return None
+    for s in clause_sentences(hit.clause):
+        if s.start < sentence.start and _BY_YEAR.search(s.text):
+            return s
+    return None
 
 
 def remit_terms(snap: IndexSnapshot, unit: str) -> set[str]:

@@ -30,7 +30,8 @@ MIN_COVERAGE = 0.20     # share of the ask's weighted terms the best clause must
 MIN_MASS = 3.0          # … and the idf mass it must match (a few generic words are not a topic)
 MIN_DENSE = 0.50        # or the cosine the best clause must reach (other language, other words)
 OFF_TOPIC_UNKNOWN = 0.8  # an ask mostly in words the corpus never uses …
-OFF_TOPIC_MASS = 8.0     # … that matches little of it is about something else (空气炸锅 brands)
+OFF_TOPIC_MASS = 8.0     # … that matches little of it …
+OFF_TOPIC_COVERAGE = 0.7  # … and covers little of the rest is about something else
 TOPICAL = 3             # clauses checked for a stated value
 
 
@@ -48,7 +49,7 @@ class Signals:
 
     def relevant(self, min_coverage: float = MIN_COVERAGE, min_mass: float = MIN_MASS,
                  min_dense: float = MIN_DENSE) -> bool:
-        if self.unknown >= OFF_TOPIC_UNKNOWN and self.mass < OFF_TOPIC_MASS:
+        if self.unknown >= OFF_TOPIC_UNKNOWN and self.mass < OFF_TOPIC_MASS and self.coverage < OFF_TOPIC_COVERAGE:
             return False
         return (self.coverage >= min_coverage and self.mass >= min_mass) or self.dense >= min_dense
 
@@ -128,10 +129,21 @@ def _year_pattern(year: int) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(a) for a in alternatives))
 
 
+_CITED = re.compile(r"《[^》]{0,80}》")
+_TITLE_YEARS = re.compile(r"(20\d\d)\s*(?:年)?\s*(?:[-—–~至到]\s*(20\d\d))?")
+
+
 def _holds_year(doc: Document, year: int) -> bool:
+    """Whether the document's own period covers the year: the range its title names (汕头
+    2014—2015), else any year its text mentions outside the titles of documents it cites (so a
+    cited 《…纲要(2011-2020年)》 does not make 2020 a year of this plan), lost digits allowed."""
+    title = _TITLE_YEARS.search(doc.title)
+    if title:
+        first, last = int(title.group(1)), int(title.group(2) or title.group(1))
+        return first <= year <= last
     pattern = _year_pattern(year)
-    return bool(pattern.search(doc.title) or pattern.search(doc.date or "")
-                or any(pattern.search(c.text) for c in doc.clauses))
+    return bool(pattern.search(doc.date or "")
+                or any(pattern.search(_CITED.sub("", c.text)) for c in doc.clauses))
 
 
 def _years_in(doc: Document) -> list[int]:

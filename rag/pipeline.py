@@ -115,6 +115,7 @@ def decline(snap: IndexSnapshot, query: Query, decision: Decision, hits: list[Hi
         why = {
             DeclineReason.INJECTION: "这个请求要求改变助手的规则或透露系统信息,与质量政策无关,无法执行",
             DeclineReason.FOREIGN_PLACE: f"现有文件中没有{'、'.join(query.foreign_places)}的政策文件",
+            DeclineReason.OFF_TOPIC: "这不是质量政策文件能回答的问题(例如选购哪个品牌、型号)",
         }.get(reason, "现有文件中没有能回答这个问题的条款")
         text = f"抱歉,{why}。本库收录的文件有:{coverage_summary(snap)}。可以问这些文件中的牵头单位、目标数字、支持政策等。"
     keep = reason in (DeclineReason.NO_EVIDENCE, DeclineReason.NOT_STATED, DeclineReason.OUT_OF_SCOPE)

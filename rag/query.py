@@ -17,7 +17,8 @@ from index.catalog import IndexSnapshot
 from index.gazetteer import find_places, lookup, places
 from index.models import NATIONAL
 from index.text import normalise
-from rag.english import EnglishBridge, is_english
+from rag.english import STOP_WORDS, EnglishBridge, is_english
+from rag.english import words as english_words
 from rag.lexicon import Lexicon, split_context
 from rag.types import Ask, DeclineReason, Filters, Kind, Query, Role
 
@@ -33,12 +34,16 @@ _INJECTION = re.compile(
     r"(底层|背后).{0,8}(模型|大模型|llm)|(请勿|不要|无需|别)(引用|参考|检索).{0,6}(文件|资料|条款)", re.I)
 
 # The ask's kind. Rules are tried in order on the ask (the speaker's context excluded).
-_DUTY_OBJECT = r"(事项|事情|事|任务|工作|职责|活|块|项|方面)"
+_DUTY_OBJECT = r"(事项|事情|事|任务|工作|职责|活儿?|块|项|方面)"
+_LEAD_WORDS = r"牵头|排头|排第一|第一位|排在第一|排在?首位|排在?最前|头一个|打头|领头|挂帅|主抓|带头|lead|first"
+# A list of tasks asked for, in either order: 哪些任务 / 任务有哪些 / 哪几块工作.
+_TASKS = re.compile(r"(哪些|什么|哪几|几项|几块|多少|啥)[^?？]{0,6}" + _DUTY_OBJECT + r"|" + _DUTY_OBJECT +
+                    r"[^?？]{0,4}(有|都有|包括|是)(哪些|什么|啥|哪几)|what (tasks|work|duties)|which tasks", re.I)
 _DUTY = re.compile(
     r"(牵头|负责|承担|主管|排头|排第一|排在?首位|挂帅|参与)[^?？]{0,12}(哪些|什么|那些|哪几|几项|几块|多少)[^?？]{0,4}" + _DUTY_OBJECT +
     r"|(哪些|什么|哪几)" + _DUTY_OBJECT + r"[^?？]{0,10}(我们|我|本|该|这个)(局|委|办|单位|部门)"
     r"|(我们|我|本)(局|委|办|单位|部门)[^?？]{0,8}(牵头|负责|排头|承担|参与)[^?？]{0,6}(的)?" + _DUTY_OBJECT +
-    r"|有(我们|我|本)(局|委|办|单位|部门)的份|职责(是|有)|哪些(工作|任务)由"
+    r"|有(我们|我|本)(局|委|办|单位|部门)的份|职责(是|有)|哪些(工作|任务)由|(" + _LEAD_WORDS + r")[^?？]{0,8}(的)?" + _DUTY_OBJECT + "(有|都有|是)"
     r"|what (does|do|is|are) .{0,60}(responsible for|lead|in charge of)|duties of|tasks of", re.I)
 _COMPARE = re.compile(r"各地|各市|各个城市|哪些城市|哪些地方|哪几个城市|哪几个地方|分别|各自|两边|两地|几地|对比|比较|异同|"
                       r"(有|有啥|有什么|有何)(不一样|不同|区别|差别)|不同城市|compare|comparison|which cities|each city|differ", re.I)
@@ -58,14 +63,18 @@ _WE_UNIT = re.compile(r"(我们|我|本|咱们)(局|委|办|单位|部门)")
 # The specific value a question asks for (the "not stated" check looks for it in the clauses).
 _ASKS: list[tuple[Ask, re.Pattern[str]]] = [
     (Ask.AMOUNT, re.compile(r"多少钱|多少资金|多少经费|多少补贴|补贴多少|补助多少|奖励多少|奖多少|奖金|金额|额度|最多能拿|能拿多少|"
-                            r"给多少|资助多少|补贴标准|奖励标准|how much money|how much funding|amount of", re.I)),
+                            r"给多少|资助多少|补贴标准|奖励标准|多少[亿万]|规模(有)?多(少|大)|预算(是|有)?多少|投入(了)?多少|"
+                            r"资金量|总额|how much money|how much funding|amount of|budget", re.I)),
     (Ask.MONTH, re.compile(r"几月|哪个月|什么月份|哪一个月|which month|what month", re.I)),
     (Ask.DATE, re.compile(r"哪天|哪一天|几号|什么日子|具体日期|准确日期|什么时候(印发|发布|出台|发文|签发)|(印发|发布|出台|发文)(的)?(日期|时间)|"
                           r"what date|which date|when was .{0,40}(issued|published)", re.I)),
-    (Ask.PERSON, re.compile(r"(院长|局长|主任|厂长|经理|董事长|负责人|联系人|书记|市长|部长|处长|科长|校长|所长|会长)(是谁|叫什么|姓什么|的名字|的姓名)|"
-                            r"(谁是|是谁担任).{0,10}(院长|局长|主任|负责人|联系人)|联系方式|联系电话|电话(号码)?是|手机号|邮箱|email|phone|"
-                            r"who is the (head|director|president|chief)", re.I)),
+    (Ask.PERSON, re.compile(r"(长|主任|主席|书记|经理|负责人|联系人|专员|秘书)(是谁|叫什么|姓什么|的名字|的姓名|是哪位)|"
+                            r"叫什么名字|(谁是|是谁担任).{0,10}(长|主任|主席|负责人|联系人)|联系方式|联系电话|电话(号码)?是|手机号|"
+                            r"邮箱|email|phone|who is the (head|director|president|chief|leader)|name of the", re.I)),
 ]
+# Shopping advice (which brand or model to buy) is outside what policy documents answer.
+_SHOPPING = re.compile(r"(推荐|哪个牌子|哪款|哪个好|哪家好|值得买|性价比|怎么选|买哪)[^?？]{0,12}(牌子|品牌|款|型号|价格|预算|块钱|元左右|买)|"
+                       r"(牌子|品牌|型号)[^?？]{0,6}(哪个好|推荐|怎么选)|(哪个|哪款|哪家)(牌子|型号)[^?？]{0,10}(好|耐用|靠谱|值得)", re.I)
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _FIVE_YEAR = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
               "十五五": (2026, 2030)}
@@ -159,9 +168,20 @@ def asked_value(text: str) -> Ask | None:
 
 def duty_role(text: str) -> Role:
     """What a duty question asks of the unit: to lead (牵头, first-listed) or any part in it."""
-    if re.search(r"牵头|排头|排第一|首位|挂帅|lead", text, re.I):
+    if re.search(_LEAD_WORDS, text, re.I):
         return Role.LEAD
     return Role.ANY
+
+
+def is_duty(typed: str, context: str, ask: str, cities: list[str]) -> bool:
+    """A duty question: the rules above, or a named unit (the speaker's own, 我们局, or the
+    subject of the ask) together with an ask for a list of tasks, in any word order."""
+    if _DUTY.search(ask):
+        return True
+    if not _TASKS.search(ask) or find_unit(typed, cities) is None:
+        return False
+    speaker_unit = bool(_WE_UNIT.search(typed)) or (bool(context) and find_unit(context, cities) is not None)
+    return speaker_unit or find_unit(ask, cities) is not None
 
 
 def find_unit(text: str, cities: list[str]) -> str | None:
@@ -174,9 +194,16 @@ def find_unit(text: str, cities: list[str]) -> str | None:
     return m.group(1) if m else None
 
 
+_YEAR_RANGE = re.compile(r"(?<!\d)(20\d\d)\s*(?:年)?\s*[-—–~至到]\s*(20\d\d)(?!\d)")
+
+
 def mentioned_years(text: str) -> list[int]:
-    """Years a question names: 2025, or a five-year-plan period (十四五 -> 2021–2025)."""
+    """Years a question names: 2025, a range (2016—2020 -> 2016..2020), or a five-year-plan
+    period (十四五 -> 2021–2025)."""
     years = [int(y) for y in _YEAR.findall(text)]
+    for a, b in _YEAR_RANGE.findall(text):
+        if int(a) <= int(b) <= int(a) + 30:
+            years += list(range(int(a), int(b) + 1))
     for name, (a, b) in _FIVE_YEAR.items():
         if name in text:
             years += list(range(a, b + 1))
@@ -202,7 +229,12 @@ def quoted_phrases(text: str) -> list[str]:
     return [m.group(1) for m in _QUOTED.finditer(text)]
 
 
-_OWN = re.compile(r"[\W_]|那么?|呢|的|话|吗|了|还|又|再|就|是|换成|如果|要是|本身|它|其|该|这|那|谁|哪")
+_OWN = re.compile(r"[\W_]|那么?|呢|的|话|吗|了|还|又|再|就|是|换成|如果|要是|本身|它|其|该|这|那|谁|哪|"
+                  r"(工作|改革|事情|事儿?|任务|措施|活动|制度|项目|方面|涉及|几个|几家|牵头|负责|配合|参与|管|查|单位|部门|具体|主要|一起|还有)")
+
+
+def _own_english(ask: str) -> list[str]:
+    return [w for w in english_words(ask) if w not in STOP_WORDS and len(w) > 2]
 
 
 def own_words(ask: str, cities: CityIndex) -> str:
@@ -215,6 +247,8 @@ def follow_up(ask: str, cities: CityIndex) -> str | None:
     its own (那东莞呢? 那这事是哪个部门牵头的?), "shift" when it names a new topic but keeps the
     setting (那建设工程本身的质量呢?), None when it stands alone."""
     own = own_words(ask, cities)
+    if is_english(ask):
+        return "ellipsis" if len(_own_english(ask)) <= 1 else ("shift" if _LEANS.search(ask) else None)
     if len(own) <= 4:
         return "ellipsis"
     return "shift" if _LEANS.search(ask) else None
@@ -249,7 +283,7 @@ class Understander:
             named = self.cities.find(previous[0])
         carried = previous if how == "ellipsis" else None      # a new topic keeps only the setting
         text = f"{previous[0]} {typed}" if carried else typed
-        kind = classify(ask)
+        kind = Kind.DUTY if is_duty(typed, context, ask, self.cities.find(typed)) else classify(ask)
         if previous and how == "ellipsis" and kind == Kind.LOOKUP:   # "那东莞呢?": the previous turn's kind
             kind = classify(split_context(previous[0])[1])
         query = Query(raw=question, text=text, context=context, ask=ask, kind=kind,
@@ -274,6 +308,8 @@ class Understander:
         query.search = self._search_text(query, carried)
         if _INJECTION.search(typed):
             query.refuse_reason = DeclineReason.INJECTION
+        elif _SHOPPING.search(typed):
+            query.refuse_reason = DeclineReason.OFF_TOPIC
         elif query.foreign_places and not named:
             query.refuse_reason = DeclineReason.FOREIGN_PLACE
         return query

@@ -21,6 +21,7 @@ class DeclineReason(str, Enum):
     INJECTION = "injection"               # the question tries to change the assistant's rules
     FOREIGN_PLACE = "foreign_place"       # it asks about a place the corpus has no document for
     NO_EVIDENCE = "no_evidence"           # no retrieved clause is about it
+    OFF_TOPIC = "off_topic"               # not a policy question (e.g. which brand to buy)
     NOT_STATED = "not_stated"             # the clauses on the topic do not state the value asked for
     OUT_OF_SCOPE = "out_of_scope"         # a period or part of a document the corpus does not hold
 

@@ -74,7 +74,7 @@ class PolicyRetriever(BaseRetriever):
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
         c = self.assistant.components
         filters = Filters(cities=list(self.cities), doc_ids=list(self.doc_ids))
-        understood = understand(query, None, c.snapshot, filters, c.cities)
+        understood = c.understander.understand(query, None, filters)
         return [hit_document(h) for h in c.strategy.retrieve(understood)[: self.k]]
 
 
