@@ -35,10 +35,11 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(built: tuple[object, object]) -> Iterator[str]:
-    """`python app.py --port P` with ZHICE_DATA_DIR set to the tmp dir where the session's `built`
-    fixture (tests/conftest.py) built the real corpus, so a full test run builds it once."""
-    data = Path(built[0].data_dir)
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`python app.py --port P` with ZHICE_DATA_DIR in a fresh tmp dir: its first start builds the
+    index of the real corpus there (a process of its own, so no index files are shared with the
+    in-process fixtures of tests/conftest.py)."""
+    data = tmp_path_factory.mktemp("ui-data")
     port = _free_port()
     env = {**os.environ, "ZHICE_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
            "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
