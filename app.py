@@ -51,6 +51,8 @@ CSS = """
 .zc-lost {color:#c0392b; text-decoration:underline wavy; font-weight:600;}
 .zc-warn {background:#fff4e5; border-left:4px solid #f0a030; padding:6px 10px; margin:8px 0; color:#6b4200;}
 .zc-foot {color:var(--body-text-color-subdued); font-size:0.85em;}
+.dark .zc-text mark {background:#6b5a12;}
+.dark .zc-warn {background:#3a2a10; color:#ffd9a0;}
 a.zc-ref {color:var(--link-text-color); text-decoration:none; font-weight:600; cursor:pointer;}
 a.zc-ref:hover {text-decoration:underline;}
 """
@@ -312,8 +314,9 @@ def build_ui(service: AssistantService) -> gr.Blocks:
         turns = gr.State([])
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
+                # No copy buttons: Gradio copies a message's source, here Markdown plus the sources' HTML.
                 chat = gr.Chatbot(height="min(68vh, 620px)", label="对话", show_label=False, feedback_options=None,
-                                  buttons=["copy"], layout="panel", autoscroll=False,
+                                  buttons=[], layout="panel", autoscroll=False,
                                   placeholder=PLACEHOLDER, latex_delimiters=[], elem_id="zc-chat")
                 question = gr.Textbox(placeholder="输入问题，例如：中山市推行首席质量官制度由哪些部门负责?",
                                       label="问题", show_label=False, lines=1, max_lines=4, max_length=MAX_QUESTION_CHARS,
