@@ -3,14 +3,22 @@
     python app.py [--host 127.0.0.1] [--port 7860]
 
 Only wiring and presentation live here: questions go to the assistant of rag.pipeline, and the
-UI renders the Answer it returns (streamed text, then the cited clauses with the quotes marked).
+UI renders the Answer it returns (streamed text, then under each answer the clauses it cites, with
+the quotes marked and the [n] markers linked to them).
+
+The UI has one public Gradio endpoint, `/ask` (question, cities); every other event is private.
+What the user types is shown literally (never as HTML or Markdown), and Markdown images in answers
+are rendered inert, so no message makes the browser fetch anything.
 """
 from __future__ import annotations
 
 import argparse
 import html
+import logging
 import os
-from typing import Any, Iterator
+import re
+import string
+from typing import Any, Awaitable, Callable, Iterator, MutableMapping, TypedDict
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")   # no telemetry, no version check
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -19,9 +27,11 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")                # Chroma's
 import gradio as gr  # noqa: E402 - after the telemetry switches above
 from fastapi import FastAPI  # noqa: E402
 
-from rag.api import contract_of, create_api  # noqa: E402
+from rag.api import MAX_QUESTION_CHARS, contract_of, create_api  # noqa: E402
 from rag.service import AssistantService, classify  # noqa: E402
 from rag.types import Answer, Filters  # noqa: E402
+
+log = logging.getLogger(__name__)
 
 EXAMPLES = [
     "中山市推行首席质量官制度由哪些部门负责?",
@@ -31,17 +41,73 @@ EXAMPLES = [
     "质量强国建设纲要提出用什么制度为新产品新业态提供容错纠错空间?",
 ]
 CSS = """
-.zc-cite {border:1px solid var(--border-color-primary); border-radius:8px; padding:10px 12px; margin-bottom:10px;}
+.zc-sources {margin-top:10px;}
+.zc-sources > summary {cursor:pointer; font-weight:600;}
+.zc-cite {border:1px solid var(--border-color-primary); border-radius:8px; padding:8px 10px; margin:8px 0;}
+.zc-cite.zc-flash {outline:2px solid #f0a030;}
 .zc-head {font-weight:600; margin-bottom:4px;}
 .zc-meta {color:var(--body-text-color-subdued); font-size:0.9em; margin-bottom:6px;}
-.zc-text {line-height:1.7; white-space:pre-wrap;}
+.zc-text {line-height:1.7;}
 .zc-text mark {background:#ffe58a; color:inherit; padding:0 1px; border-radius:2px;}
 .zc-lost {color:#c0392b; text-decoration:underline wavy; font-weight:600;}
-.zc-warn {background:#fff4e5; border-left:4px solid #f0a030; padding:6px 10px; margin-bottom:8px; color:#6b4200;}
-.zc-panel {max-height:620px; overflow-y:auto; padding-right:4px;}
+.zc-warn {background:#fff4e5; border-left:4px solid #f0a030; padding:6px 10px; margin:8px 0; color:#6b4200;}
 .zc-foot {color:var(--body-text-color-subdued); font-size:0.85em;}
+.dark .zc-text mark {background:#6b5a12;}
+.dark .zc-warn {background:#3a2a10; color:#ffd9a0;}
+a.zc-ref {color:var(--link-text-color); text-decoration:none; font-weight:600; cursor:pointer;}
+a.zc-ref:hover {text-decoration:underline;}
 """
-EMPTY_PANEL = "<div class='zc-foot'>提问后，这里列出答案引用的条款，引文以黄色标出。</div>"
+# In the page: <html lang> kept at zh-CN; the latest question pinned to the chat's top (Gradio's
+# autoscroll goes to the very bottom, which on a phone shows only the end of the last clause); a
+# marker link opens its answer's sources if collapsed, scrolls the clause into view and flashes it.
+HEAD = """<script>
+(function () {  // Gradio sets <html lang> to the browser's locale; the content here is Chinese either way
+  var root = document.documentElement;
+  function keep() { if (root.lang !== "zh-CN") root.lang = "zh-CN"; }
+  new MutationObserver(keep).observe(root, {attributes: true, attributeFilter: ["lang"]});
+  keep();
+})();
+(function () {  // a new question, its answer and then its sources: keep the question at the chat's top
+  var seen = "", queued = false;
+  function pin() {
+    queued = false;
+    var box = document.querySelector("#zc-chat [role='log']");
+    if (!box) return;
+    var users = box.querySelectorAll("[data-testid='user']");
+    var now = users.length + ":" + box.querySelectorAll("[data-testid='bot']").length + ":" +
+              box.querySelectorAll(".zc-answer-sources").length;
+    if (now === seen) return;
+    seen = now;
+    var last = users[users.length - 1];
+    if (last) box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+  }
+  new MutationObserver(function () { if (!queued) { queued = true; requestAnimationFrame(pin); } })
+    .observe(document.documentElement, {childList: true, subtree: true});
+})();
+document.addEventListener("click", function (event) {
+  var link = event.target.closest && event.target.closest("a.zc-ref");
+  if (!link) return;
+  var target = document.getElementById(link.getAttribute("href").slice(1));
+  if (!target) return;
+  event.preventDefault();
+  var box = target.closest("details");
+  if (box) box.open = true;
+  var card = target.closest(".zc-cite") || target;
+  card.scrollIntoView({block: "nearest", behavior: "smooth"});
+  card.classList.add("zc-flash");
+  setTimeout(function () { card.classList.remove("zc-flash"); }, 1500);
+}, true);
+</script>"""
+HINT = "提问后，每个回答下方列出它引用的条款，引文以黄色标出；点答案中的 [1] 等标号可跳到对应条款。"
+PLACEHOLDER = "只根据已收录的质量政策文件作答，每句注明出处。可在右侧（手机上在下方）限定城市，或点一个示例问题。"
+
+
+class Turn(TypedDict):
+    """One exchange as the UI keeps it: what the user typed, the answer text, the contract (None on error)."""
+
+    question: str
+    answer: str
+    contract: dict[str, Any] | None
 
 
 # ---------------------------------------------------------------- presentation (pure)
@@ -50,6 +116,43 @@ def answerer_label(name: str) -> str:
     if name.startswith("llm:"):
         return f"LLM（{name.split(':', 1)[1]}），引文经核验，失败时改用摘录式"
     return "摘录式（extractive），答案逐句摘自条款" if name == "extractive" else name
+
+
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.S)
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\](?:\([^)\n]*\)|\[[^\]\n]*\])?")
+
+
+def plain_question(text: str) -> str:
+    """The question as asked: HTML tags, comments and Markdown images removed, whitespace collapsed.
+    (A stopgap until the service layer normalises questions itself.) '甲<b>乙</b>' -> '甲乙'."""
+    text = _MD_IMAGE.sub("", _TAG.sub("", text or ""))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_MD_ALWAYS = set("\\`*_[]()#!|~$")          # Markdown syntax anywhere in a line
+_MD_LINE_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))", re.M)   # lists, setext headings
+
+
+def literal_markdown(text: str) -> str:
+    """Text that a Markdown renderer shows exactly as typed: HTML escaped, Markdown syntax
+    backslash-escaped (no emphasis, links, images, code, headings or lists), line breaks kept."""
+    out = "".join("\\" + ch if ch in _MD_ALWAYS else html.escape(ch, quote=False) for ch in text)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if not m.group(2)[0].isdigit()
+                                                      else m.group(2) + "\\"), out)
+
+
+def inert_markdown(text: str) -> str:
+    """An answer as Markdown that cannot load anything: no raw HTML (escaped), and images made
+    plain text ('![a](u)' shows as '![a](u)'), while lists and emphasis still render."""
+    return html.escape(text, quote=False).replace("![", "\\!\\[")
+
+
+def link_markers(text: str, turn: int, markers: set[int]) -> str:
+    """'[1]' -> a link to clause 1 of this answer's sources, for each cited marker."""
+    def link(m: re.Match[str]) -> str:
+        n = int(m.group(1))
+        return f"<a class='zc-ref' href='#zc-{turn}-{n}'>[{n}]</a>" if n in markers else m.group(0)
+    return re.sub(r"\[(\d{1,3})\]", link, text)
 
 
 def highlight(text: str, quotes: list[str], lost: list[list[int]]) -> str:
@@ -80,71 +183,102 @@ def group_citations(citations: list[dict[str, Any]]) -> list[list[dict[str, Any]
     return list(groups.values())
 
 
-def clause_html(group: list[dict[str, Any]]) -> str:
+def clause_html(group: list[dict[str, Any]], turn: int = 0) -> str:
+    """One cited clause as a card, with an anchor per marker that cites it (id zc-<turn>-<marker>)."""
     c = group[0]
-    markers = "".join(dict.fromkeys(f"[{g['marker']}]" for g in group))
+    markers = list(dict.fromkeys(int(g["marker"]) for g in group))
+    anchors = "".join(f"<span id='zc-{turn}-{m}'></span>" for m in markers)
     when = f" · {html.escape(str(c['date']))}" if c.get("date") else ""
-    text = highlight(c["text"], [g["quote"] for g in group], c.get("damaged_spans", []))
+    text = highlight(c["text"], [g["quote"] for g in group], c.get("damaged_spans", [])).replace("\n", "<br>")
     return (
-        f"<div class='zc-cite'><div class='zc-head'>{markers} {html.escape(c['title'])}</div>"
+        f"<div class='zc-cite'>{anchors}<div class='zc-head'>{''.join(f'[{m}]' for m in markers)} "
+        f"{html.escape(c['title'])}</div>"
         f"<div class='zc-meta'>{html.escape(c['city'])}{when} · 第 {html.escape(c['clause'])} 条</div>"
         f"<div class='zc-text'>{text}</div></div>"
     )
 
 
-def sources_html(contract: dict[str, Any]) -> str:
-    """The side panel: warnings, then each cited clause, then which answerer answered."""
+def sources_html(contract: dict[str, Any], turn: int = 0) -> str:
+    """An answer's sources, on one line (so Markdown leaves it alone): warnings, each cited clause
+    in a collapsible box, and which answerer answered."""
     parts = [f"<div class='zc-warn'>⚠ {html.escape(w['detail'])}</div>" for w in contract.get("warnings", [])]
-    parts += [clause_html(g) for g in group_citations(contract.get("citations", []))]
-    if not contract.get("citations"):
-        parts.append("<div class='zc-foot'>本次回答没有引用条款。</div>")
+    groups = group_citations(contract.get("citations", []))
+    if groups:
+        cards = "".join(clause_html(g, turn) for g in groups)
+        parts.append(f"<details class='zc-sources' open><summary>引用的条款（{len(groups)}）</summary>{cards}</details>")
+    else:
+        parts.append("<div class='zc-foot'>没有引用条款。</div>")
     answerer = contract.get("meta", {}).get("answerer")
     if answerer:
         parts.append(f"<div class='zc-foot'>本次回答：{html.escape(str(answerer))}</div>")
-    return "<div class='zc-panel'>" + "\n".join(parts) + "</div>"
+    return "<div class='zc-answer-sources'>" + "".join(parts) + "</div>"
 
 
-def message_text(content: Any) -> str:
-    """A chat message's text, whether Gradio gives a string or a list of content parts."""
-    if isinstance(content, list):
-        return "".join(message_text(p) for p in content)
-    if isinstance(content, dict):
-        return str(content.get("text", ""))
-    return "" if content is None else str(content)
+def answer_markdown(contract: dict[str, Any], turn: int) -> str:
+    """A bot message: the answer with its markers linked, then its own sources."""
+    markers = {int(c["marker"]) for c in contract.get("citations", [])}
+    text = link_markers(inert_markdown(contract["answer"]), turn, markers)
+    return f"{text}\n\n{sources_html(contract, turn)}"
 
 
-def history_pairs(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """Chatbot messages -> [(user, assistant), ...] for follow-up questions."""
-    pairs: list[tuple[str, str]] = []
-    for m in messages:
-        text = message_text(m.get("content"))
-        if m.get("role") == "user":
-            pairs.append((text, ""))
-        elif m.get("role") == "assistant" and pairs and not pairs[-1][1]:
-            pairs[-1] = (pairs[-1][0], text)
-    return pairs
+def render_chat(turns: list[Turn]) -> list[dict[str, str]]:
+    """The Chatbot's messages for the turns: user text literal, each answer with its sources."""
+    messages: list[dict[str, str]] = []
+    for n, t in enumerate(turns):
+        messages.append({"role": "user", "content": literal_markdown(t["question"])})
+        body = answer_markdown(t["contract"], n) if t["contract"] is not None else inert_markdown(t["answer"])
+        messages.append({"role": "assistant", "content": body})
+    return messages
+
+
+def history_of(turns: list[Turn]) -> list[tuple[str, str]]:
+    """Earlier turns as (question, answer) pairs for follow-up questions."""
+    return [(plain_question(t["question"]), t["answer"]) for t in turns]
+
+
+def set_html_lang(page: bytes, lang: str = "zh-CN") -> bytes:
+    """The page's <html lang="…"> set to `lang` (Gradio's template says "en")."""
+    return re.sub(rb"(<html\b[^>]*?\blang=)\"[^\"]*\"", rb'\1"' + lang.encode() + b'"', page, count=1)
 
 
 # ---------------------------------------------------------------- the UI
-def _respond(service: AssistantService, question: str, chat: list[dict[str, Any]], cities: list[str] | None
-             ) -> Iterator[tuple[list[dict[str, Any]], str, str]]:
-    question = (question or "").strip()
-    if not question:
-        yield chat, EMPTY_PANEL, ""
+Outputs = tuple[list[dict[str, str]], str, str, list[Turn]]
+
+
+def _hint(text: str) -> str:
+    return f"<div class='zc-foot'>{html.escape(text)}</div>"
+
+
+def _respond(service: AssistantService, question: str, cities: list[str] | None, turns: list[Turn] | None
+             ) -> Iterator[Outputs]:
+    """Yields (chat, hint, question box, turns): the streamed answer, then the answer with its sources."""
+    turns = list(turns or [])
+    asked = plain_question(question)
+    if not asked:
+        yield render_chat(turns), _hint("请输入问题。" if (question or "").strip() else HINT), "", turns
         return
-    history = history_pairs(chat)
-    chat = [*chat, {"role": "user", "content": question}, {"role": "assistant", "content": ""}]
-    yield chat, "<div class='zc-foot'>正在检索与作答…</div>", ""
+    shown = render_chat(turns) + [{"role": "user", "content": literal_markdown(question.strip())}]
+    yield [*shown, {"role": "assistant", "content": ""}], _hint("正在检索与作答…"), "", turns
+    partial = ""
     try:
-        for item in service.stream(question, history, Filters(cities=list(cities or []))):
+        for item in service.stream(asked, history_of(turns), Filters(cities=list(cities or []))):
             if isinstance(item, Answer):
                 contract = contract_of(item)
-                yield [*chat[:-1], {"role": "assistant", "content": contract["answer"]}], sources_html(contract), ""
+                turns = [*turns, Turn(question=question.strip(), answer=contract["answer"], contract=contract)]
+                cited = len(group_citations(contract.get("citations", [])))
+                done = f"回答引用了 {cited} 条条款，列在答案下方。" if cited else "本次回答没有引用条款。"
+                yield render_chat(turns), _hint(done), "", turns
                 return
-            chat = [*chat[:-1], {"role": "assistant", "content": message_text(chat[-1]["content"]) + item}]
-            yield chat, "<div class='zc-foot'>正在作答…</div>", ""
+            partial += item
+            yield [*shown, {"role": "assistant", "content": inert_markdown(partial)}], _hint("正在作答…"), "", turns
     except Exception as exc:  # noqa: BLE001 - shown to the user, logged by the service
-        yield [*chat[:-1], {"role": "assistant", "content": f"⚠ {classify(exc).message}"}], EMPTY_PANEL, ""
+        turns = [*turns, Turn(question=question.strip(), answer=f"⚠ {classify(exc).message}", contract=None)]
+        yield render_chat(turns), _hint("作答失败。"), "", turns
+
+
+def _reset() -> tuple[list[Any], str, str, list[str], list[Turn]]:
+    """The initial state: empty chat, the hint, empty question box, no city filter, no turns."""
+    return [], _hint(HINT), "", [], []
 
 
 def _prepare(service: AssistantService, progress: gr.Progress) -> list[Any]:
@@ -158,41 +292,98 @@ def _prepare(service: AssistantService, progress: gr.Progress) -> list[Any]:
     return []
 
 
-def _ready_status(service: AssistantService) -> tuple[str, Any]:
-    status = f"**答题方式**：{answerer_label(service.answerer_name)} · 索引已就绪"
-    return status, gr.Dropdown(choices=service.cities())
+def _status(service: AssistantService) -> str:
+    state = "索引已就绪" if service.is_ready else "正在检查索引…"
+    return f"**答题方式**：{answerer_label(service.answerer_name)} · {state}"
+
+
+def _city_choices(service: AssistantService) -> list[str]:
+    """The cities of the index, for the filter; builds the index first if needed. An index that
+    cannot be built leaves the list empty here: the page load then shows why."""
+    try:
+        return service.cities()
+    except Exception:  # noqa: BLE001 - reported to the user by _prepare on page load
+        log.exception("the index is not usable; the UI will say so when the page loads")
+        return []
 
 
 def build_ui(service: AssistantService) -> gr.Blocks:
+    choices = _city_choices(service)
     with gr.Blocks(title="质策 · 质量政策问答") as demo:
-        gr.Markdown("## 质策 · 质量政策问答\n只根据已收录的质量政策文件作答，每句注明出处。")
-        status = gr.Markdown(f"**答题方式**：{answerer_label(service.answerer_name)} · 正在检查索引…")
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(height=480, label="对话", feedback_options=None, buttons=["copy"])
+        gr.Markdown("## 质策 · 质量政策问答")
+        status = gr.Markdown(_status(service))
+        turns = gr.State([])
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                # No copy buttons: Gradio copies a message's source, here Markdown plus the sources' HTML.
+                chat = gr.Chatbot(height="min(68vh, 620px)", label="对话", show_label=False, feedback_options=None,
+                                  buttons=[], layout="panel", autoscroll=False,
+                                  placeholder=PLACEHOLDER, latex_delimiters=[], elem_id="zc-chat")
                 question = gr.Textbox(placeholder="输入问题，例如：中山市推行首席质量官制度由哪些部门负责?",
-                                      show_label=False, lines=1, max_lines=4)
+                                      label="问题", show_label=False, lines=1, max_lines=4, max_length=MAX_QUESTION_CHARS,
+                                      elem_id="zc-question")
                 with gr.Row():
-                    ask = gr.Button("提问", variant="primary")
-                    clear = gr.ClearButton(value="清空对话")
-                gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题")
-            with gr.Column(scale=2):
-                cities = gr.Dropdown(choices=[], value=[], multiselect=True, label="限定城市（可多选，空 = 全部）")
-                gr.Markdown("#### 引用的条款")
-                panel = gr.HTML(EMPTY_PANEL)
-        clear.add([chat, question, panel])
+                    ask = gr.Button("提问", variant="primary", elem_id="zc-ask")
+                    clear = gr.Button("清空对话", elem_id="zc-clear")
+                hint = gr.HTML(_hint(HINT), label="提示", elem_id="zc-hint")
+            with gr.Column(scale=1, min_width=240):
+                cities = gr.Dropdown(choices=choices, value=[], multiselect=True, label="限定城市（可多选，空 = 全部）",
+                                     elem_id="zc-cities")
+                with gr.Column(elem_id="zc-examples"):
+                    gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题",
+                                api_visibility="private")
 
-        def respond(q: str, c: list[dict[str, Any]], ci: list[str] | None) -> Iterator[tuple[Any, str, str]]:
-            yield from _respond(service, q, c, ci)
+        def respond(question: str, cities: list[str] | None, turns: list[Turn]) -> Iterator[Outputs]:
+            yield from _respond(service, question, cities, turns)
 
         def prepare(progress: gr.Progress = gr.Progress()) -> list[Any]:
             return _prepare(service, progress)
 
-        for event in (question.submit, ask.click):
-            event(respond, [question, chat, cities], [chat, panel, question])
-        loaded = demo.load(prepare, None, [chat], show_progress="full")
-        loaded.success(lambda: _ready_status(service), None, [status, cities], show_progress="hidden")
+        asked = gr.on([question.submit, ask.click], respond, [question, cities, turns], [chat, hint, question, turns],
+                      api_name="ask", api_description="Ask 质策 a question, optionally only about some cities.")
+        reset_outputs = [chat, hint, question, cities, turns]
+        clear.click(_reset, None, reset_outputs, cancels=[asked], api_visibility="private", show_progress="hidden")
+        chat.clear(_reset, None, reset_outputs, cancels=[asked], api_visibility="private", show_progress="hidden")
+        loaded = demo.load(prepare, None, [chat], show_progress="full", api_visibility="private")
+        loaded.success(lambda: (_status(service), gr.Dropdown(choices=service.cities())), None, [status, cities],
+                       show_progress="hidden", api_visibility="private")
     return demo
+
+
+class HtmlLang:
+    """ASGI middleware: the UI page is served with <html lang="zh-CN"> (screen readers, fonts, translation)."""
+
+    def __init__(self, app: Any, lang: str = "zh-CN") -> None:
+        self.app, self.lang = app, lang
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Callable[[], Awaitable[Any]],
+                       send: Callable[[MutableMapping[str, Any]], Awaitable[None]]) -> None:
+        if scope["type"] != "http" or scope.get("method") != "GET" or scope.get("path") not in ("/", ""):
+            await self.app(scope, receive, send)
+            return
+        start: MutableMapping[str, Any] = {}
+        body: list[bytes] = []
+
+        async def capture(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            body.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            headers = [(k, v) for k, v in start.get("headers", [])]
+            names = {k.lower(): v for k, v in headers}
+            data = b"".join(body)
+            if names.get(b"content-type", b"").startswith(b"text/html") and b"content-encoding" not in names:
+                data = set_html_lang(data, self.lang)
+                headers = [(k, str(len(data)).encode() if k.lower() == b"content-length" else v) for k, v in headers]
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": data, "more_body": False})
+
+        await self.app(scope, receive, capture)
 
 
 def create_app(assistant: Any = None) -> FastAPI:
@@ -204,10 +395,12 @@ def create_app(assistant: Any = None) -> FastAPI:
         assistant = build_assistant()
     service = assistant if isinstance(assistant, AssistantService) else AssistantService(assistant)
     app = create_api(service)
-    return gr.mount_gradio_app(
+    app = gr.mount_gradio_app(
         app, build_ui(service), path="/", footer_links=[], run_history=False, ssr_mode=False,
-        mcp_server=False, css=CSS, theme=gr.themes.Default(),
+        mcp_server=False, css=CSS, head=HEAD, theme=gr.themes.Default(),
     )
+    app.add_middleware(HtmlLang)
+    return app
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -220,10 +413,12 @@ def main(argv: list[str] | None = None) -> None:
     from rag.pipeline import build_assistant
 
     service = AssistantService(build_assistant())
-    print("质策: loading the index and the models (the first run builds the index)…", flush=True)
+    print("质策: loading the index and the models (the first start builds the index)…", flush=True)
     service.start(progress=lambda fraction, message: print(f"  {fraction:4.0%} {message}", flush=True))
-    print(f"质策 ready on http://{args.host}:{args.port}/  (API: /api/ask, /v1/chat/completions, /v1/models, /healthz)", flush=True)
-    uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="info")
+    app = create_app(service)
+    print(f"质策 ready on http://{args.host}:{args.port}/  (API: /api/ask, /v1/chat/completions, /healthz)", flush=True)
+    # Open event streams (a browser tab's or gradio_client's heartbeat) would hold a shutdown indefinitely.
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", timeout_graceful_shutdown=3)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,27 @@
 #!/usr/bin/env bash
-# Set up (idempotent) and run the whole test suite, offline.
+# Set up (idempotent) and run the whole test suite, offline. The browser tests (tests/ui, marker
+# `browser`) need Debian's chromium + chromium-driver, installed here when missing; deselect them
+# with: bash scripts/test.sh -m "not browser"
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+apt_install() {   # quiet; as root (CI) or with password-less sudo
+    local sudo=""
+    if [ "$(id -u)" != 0 ]; then
+        if sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+            echo "test.sh: cannot install $* (not root, no sudo); the browser tests will say what is missing" >&2
+            return 0
+        fi
+    fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/bin/chromedriver ] || missing+=(chromium-driver)
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei)   # legible screenshots
+if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then apt_install "${missing[@]}"; fi
+
 python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r requirements.txt

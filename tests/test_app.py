@@ -210,8 +210,8 @@ def test_ui_helpers():
     assert html_two.count("zc-cite") == 1 and "[1][2]" in html_two and "<mark>按职责分工负责</mark>" in html_two
     html = app.sources_html(contract_of(fixed_answer()))
     assert f"<mark>{QUOTE}</mark>" in html and "中山 · 2021" in html and "本次回答：extractive" in html
-    chat = [{"role": "user", "content": [{"type": "text", "text": "问"}]}, {"role": "assistant", "content": "答"}]
-    assert app.history_pairs(chat) == [("问", "答")]
+    turns = [app.Turn(question="<b>问</b>", answer="答", contract=None)]
+    assert app.history_of(turns) == [("问", "答")]
     assert app.answerer_label("llm:deepseek-chat").startswith("LLM（deepseek-chat）")
 
 
@@ -219,9 +219,10 @@ def test_ui_respond_streams_then_shows_sources(fake):
     import app
     from rag.service import AssistantService
 
-    steps = list(app._respond(AssistantService(fake), "问题", [], ["中山"]))
-    chat, panel, box = steps[-1]
-    assert chat[-1] == {"role": "assistant", "content": ANSWER} and "<mark>" in panel and box == ""
+    steps = list(app._respond(AssistantService(fake), "问题", ["中山"], []))
+    chat, hint, box, turns = steps[-1]
+    assert chat[-1]["content"].startswith(ANSWER.replace("[1]", "")[:-1]) and "<mark>" in chat[-1]["content"]
+    assert box == "" and turns[0]["answer"] == ANSWER                     # the sources are in the message itself
     assert any(s[0][-1]["content"] == ANSWER[:5] for s in steps)          # a partial answer was shown
     assert fake.calls[0]["filters"].cities == ["中山"]
 
@@ -232,7 +233,7 @@ def test_app_serves_ui_and_api_together(fake):
     with serve(app.create_app(fake)) as url:
         c = client(url)
         page = c.get("/")
-        assert page.status_code == 200 and "<html" in page.text.lower()
+        assert page.status_code == 200 and "<html" in page.text.lower() and 'lang="zh-CN"' in page.text
         assert c.get("/healthz").json()["status"] == "ok"
         assert c.post("/api/ask", json={"question": "问"}).json()["answer"] == ANSWER
 

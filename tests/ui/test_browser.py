@@ -1,0 +1,208 @@
+"""The UI in a real browser: headless Chromium against `python app.py` (see conftest.py).
+
+Each test loads the page afresh (a new Gradio session), asks through the text box as a user
+would, and asserts on the DOM; screenshots go to tests/ui/screenshots/ (git-ignored)."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import WebDriverWait
+
+import app
+from tests.ui.conftest import SCREENSHOTS
+
+pytestmark = pytest.mark.browser
+
+ZS = "中山市推行首席质量官制度由哪些部门负责?"
+BOT = "#zc-chat [data-testid='bot']"
+USER = "#zc-chat [data-testid='user']"
+
+
+# ------------------------------------------------------------------ helpers
+def wait_for(driver: WebDriver, condition: Any, timeout: float = 90, what: str = "") -> Any:
+    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: condition(d), message=what)
+
+
+def open_page(driver: WebDriver, url: str) -> None:
+    driver.get(url + "/")
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#zc-question textarea"), what="the question box")
+    wait_for(driver, lambda d: "索引已就绪" in d.find_element(By.TAG_NAME, "body").text, what="the index is ready")
+
+
+def answered(driver: WebDriver) -> list[WebElement]:
+    """The bot messages that are complete (an answer carries its sources block once it is final)."""
+    return [b for b in driver.find_elements(By.CSS_SELECTOR, BOT)
+            if b.find_elements(By.CSS_SELECTOR, ".zc-answer-sources")]
+
+
+def ask(driver: WebDriver, question: str) -> WebElement:
+    """Types the question, presses Enter, waits for the complete answer, returns its message."""
+    before = len(answered(driver))
+    box = driver.find_element(By.CSS_SELECTOR, "#zc-question textarea")
+    box.click()
+    box.send_keys(question)
+    box.send_keys(Keys.ENTER)
+    wait_for(driver, lambda d: len(answered(d)) == before + 1, what=f"an answer to {question!r}")
+    wait_for(driver, lambda d: "正在" not in hint(d), what="the hint to settle")
+    return answered(driver)[-1]
+
+
+def hint(driver: WebDriver) -> str:
+    return driver.find_element(By.ID, "zc-hint").text.strip()
+
+
+def cities_of(message: WebElement) -> list[str]:
+    return [m.text.split(" · ")[0] for m in message.find_elements(By.CSS_SELECTOR, ".zc-cite .zc-meta")]
+
+
+def pick_city(driver: WebDriver, city: str) -> None:
+    driver.find_element(By.CSS_SELECTOR, "#zc-cities input").click()
+    option = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"#zc-cities li[aria-label='{city}']"),
+                      what=f"the option {city}")[0]
+    option.click()
+    driver.find_element(By.TAG_NAME, "h2").click()          # close the list
+    wait_for(driver, lambda d: selected_cities(d) == [city], what=f"{city} selected")
+
+
+def selected_cities(driver: WebDriver) -> list[str]:
+    return [t.text.strip() for t in driver.find_elements(By.CSS_SELECTOR, "#zc-cities .token") if t.text.strip()]
+
+
+def shot(driver: WebDriver, name: str) -> None:
+    driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+
+def fetched(driver: WebDriver) -> list[str]:
+    return driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+
+
+def no_alert(driver: WebDriver) -> bool:
+    try:
+        driver.switch_to.alert
+    except NoAlertPresentException:
+        return True
+    return False
+
+
+def assert_initial_state(driver: WebDriver) -> None:
+    wait_for(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, f"{BOT}, {USER}"), 30, "an empty chat")
+    wait_for(driver, lambda d: hint(d) == app.HINT, 30, "the initial hint")
+    assert selected_cities(driver) == []
+    assert driver.find_element(By.CSS_SELECTOR, "#zc-question textarea").get_attribute("value") == ""
+    assert not driver.find_elements(By.CSS_SELECTOR, "#zc-chat .zc-cite")
+
+
+# ------------------------------------------------------------------ tests
+def test_answer_keeps_its_sources_after_a_follow_up(server, driver):
+    open_page(driver, server)
+    assert driver.execute_script("return document.documentElement.lang") == "zh-CN"
+    first = ask(driver, ZS)
+    assert cities_of(first) == ["中山"]
+    assert first.find_elements(By.CSS_SELECTOR, ".zc-cite mark")               # the quote is marked
+    links = first.find_elements(By.CSS_SELECTOR, "a.zc-ref")
+    assert [a.text for a in links] == ["[1]", "[2]"]
+    for a in links:                                                           # each marker points into this message
+        target = a.get_attribute("href").split("#", 1)[1]
+        assert first.find_elements(By.ID, target)
+    shot(driver, "01-answer")
+
+    second = ask(driver, "那东莞呢?")
+    first, second = answered(driver)
+    assert cities_of(second) == ["东莞"] and cities_of(first) == ["中山"]      # both keep their own sources
+    ids = [a.get_attribute("href").split("#", 1)[1] for a in driver.find_elements(By.CSS_SELECTOR, "#zc-chat a.zc-ref")]
+    assert len(ids) == len(set(ids)) == 4
+    for a in second.find_elements(By.CSS_SELECTOR, "a.zc-ref"):
+        assert second.find_elements(By.ID, a.get_attribute("href").split("#", 1)[1])
+
+    # Clicking the first answer's [1] brings its clause back into view, even after collapsing it.
+    first.find_element(By.CSS_SELECTOR, "details.zc-sources > summary").click()
+    assert first.find_element(By.CSS_SELECTOR, "details.zc-sources").get_attribute("open") is None
+    first.find_element(By.CSS_SELECTOR, "a.zc-ref").click()
+    card = first.find_element(By.CSS_SELECTOR, ".zc-cite")
+    wait_for(driver, lambda d: card.is_displayed(), 10, "the clause to open")
+    wait_for(driver, lambda d: d.execute_script(
+        "const r = arguments[0].getBoundingClientRect(), c = document.querySelector('#zc-chat [role=log]')"
+        ".getBoundingClientRect(); return r.top < c.bottom && r.bottom > c.top;", card), 10, "the clause in view")
+    shot(driver, "02-follow-up")
+
+
+def test_a_question_the_documents_do_not_cover_is_declined(server, driver):
+    open_page(driver, server)
+    reply = ask(driver, "深圳市对获得中国质量奖的企业奖励多少钱?")
+    assert "没有深圳市的政策文件" in reply.text
+    assert not reply.find_elements(By.CSS_SELECTOR, ".zc-cite, a.zc-ref")
+    assert "没有引用条款。" in reply.text and hint(driver) == "本次回答没有引用条款。"
+    shot(driver, "03-declined")
+
+
+def test_city_filter_and_both_clear_controls(server, driver):
+    open_page(driver, server)
+    pick_city(driver, "东莞")
+    reply = ask(driver, "首席质量官制度由哪些部门负责?")
+    assert cities_of(reply) and set(cities_of(reply)) == {"东莞"}
+    shot(driver, "04-city-filter")
+
+    driver.find_element(By.ID, "zc-clear").click()                            # the 清空对话 button
+    assert_initial_state(driver)
+
+    pick_city(driver, "中山")
+    ask(driver, ZS)
+    driver.find_element(By.CSS_SELECTOR, "#zc-question textarea").send_keys("半句")
+    [trash] = driver.find_elements(By.CSS_SELECTOR, "#zc-chat .top-panel button")   # Gradio's own trash icon
+    trash.click()
+    assert_initial_state(driver)
+    shot(driver, "05-cleared")
+
+    # Nothing of the cleared conversation carries over: a follow-up has no earlier city to lean on.
+    reply = ask(driver, ZS)
+    assert len(answered(driver)) == 1 and cities_of(reply) == ["中山"]
+
+
+def test_html_in_a_question_is_shown_as_text_and_ignored_for_answering(server, driver):
+    open_page(driver, server)
+    plain = ask(driver, ZS).text
+    driver.find_element(By.ID, "zc-clear").click()
+    assert_initial_state(driver)
+
+    typed = f"<img src=x onerror=alert(1)>![p](/pixel.png){ZS}"
+    reply = ask(driver, typed)
+    user = driver.find_elements(By.CSS_SELECTOR, USER)[-1]
+    assert user.text.strip() == typed                                        # literally as typed
+    assert not driver.find_elements(By.CSS_SELECTOR, "#zc-chat img")          # no image element from the text
+    assert not [u for u in fetched(driver) if u.endswith("/x") or u.endswith("/pixel.png")]
+    assert no_alert(driver)
+    assert reply.text == plain                                               # answered as the plain question
+    shot(driver, "06-html-question")
+
+
+def test_phone_sources_visible_without_scrolling_past_the_examples(server, driver):
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    try:
+        open_page(driver, server)
+        assert driver.execute_script("return window.innerWidth") == 390
+        reply = ask(driver, ZS)
+        wait_for(driver, lambda d: d.execute_script(                          # the chat shows the new question first
+            "const u = [...document.querySelectorAll('#zc-chat [data-testid=user]')].pop().getBoundingClientRect();"
+            "const c = document.querySelector('#zc-chat [role=log]').getBoundingClientRect();"
+            "return Math.abs(u.top - c.top) < 40;"), 10, "the chat scrolled to the latest question")
+        geometry = driver.execute_script(
+            """
+            const card = arguments[0].querySelector('.zc-cite').getBoundingClientRect();
+            const chat = document.querySelector('#zc-chat [role=log]').getBoundingClientRect();
+            const examples = document.querySelector('#zc-examples').getBoundingClientRect();
+            return {top: Math.max(card.top, chat.top, 0), bottom: Math.min(card.bottom, chat.bottom, innerHeight),
+                    examples: examples.top, scrolled: window.scrollY};
+            """, reply)
+        shot(driver, "07-phone")
+        assert geometry["scrolled"] == 0
+        assert geometry["bottom"] - geometry["top"] > 60, geometry           # a good part of the clause is on screen
+        assert geometry["examples"] > geometry["bottom"], geometry           # and the examples come after it
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -1,0 +1,118 @@
+"""The UI's pure presentation helpers and event functions, without a browser (a fake assistant)."""
+from __future__ import annotations
+
+import re
+
+import app
+from rag.api import AssistantService, contract_of
+from tests.fakes.assistant import ANSWER, QUOTE, FakeAssistant, fixed_answer
+
+IMG = "<img src=x onerror=alert(1)>"
+
+
+def test_plain_question_drops_tags_and_markdown_images():
+    assert app.plain_question(f"{IMG}中山市?") == "中山市?"
+    assert app.plain_question("甲<b>乙</b><!-- c -->丙 ![p](http://e/x.png) 丁") == "甲乙丙 丁"
+    assert app.plain_question("![a][ref] 问") == "问"
+    assert app.plain_question("合格率<90% 且 >80%") == "合格率<90% 且 >80%"     # not tags: kept
+    assert app.plain_question("  多  空格\n换行 ") == "多 空格 换行"
+    assert app.plain_question(IMG) == ""
+
+
+def test_literal_markdown_escapes_html_and_markdown_syntax():
+    assert app.literal_markdown(IMG) == "&lt;img src=x onerror=alert\\(1\\)&gt;"
+    assert app.literal_markdown("![p](/x.png) *b* `c`") == "\\!\\[p\\]\\(/x.png\\) \\*b\\* \\`c\\`"
+    assert app.literal_markdown("- 项\n1. 一\n# 标题") == "\\- 项\n1\\. 一\n\\# 标题"
+    assert app.literal_markdown("中山市推行首席质量官制度由哪些部门负责?") == "中山市推行首席质量官制度由哪些部门负责?"
+    assert app.literal_markdown("2021-2025 年") == "2021-2025 年"                # only a line-start '-' is a list
+
+
+def test_inert_markdown_keeps_lists_but_loads_nothing():
+    out = app.inert_markdown("- 甲 ![x](http://e/x.png)\n- <img src=y> & 乙")
+    assert out.startswith("- 甲 ") and "![" not in out and "<img" not in out and "&lt;img src=y&gt; &amp; 乙" in out
+
+
+def test_link_markers_only_for_cited_markers():
+    assert app.link_markers("甲[1]乙[2][3]", 4, {1, 3}) == (
+        "甲<a class='zc-ref' href='#zc-4-1'>[1]</a>乙[2]<a class='zc-ref' href='#zc-4-3'>[3]</a>")
+
+
+def test_answer_markdown_carries_its_own_sources_with_anchors():
+    two = contract_of(fixed_answer("甲[1]乙[2]"))
+    two["citations"].append({**two["citations"][0], "marker": 2, "quote": "按职责分工负责"})
+    md = app.answer_markdown(two, 3)
+    text, sources = md.split("\n\n", 1)
+    assert text == "甲<a class='zc-ref' href='#zc-3-1'>[1]</a>乙<a class='zc-ref' href='#zc-3-2'>[2]</a>"
+    assert "\n" not in sources                                   # one line: Markdown leaves the HTML block alone
+    assert "<span id='zc-3-1'></span><span id='zc-3-2'></span>" in sources and sources.count("zc-cite") == 1
+    assert "<details class='zc-sources' open><summary>引用的条款（1）</summary>" in sources
+    assert f"<mark>{QUOTE}</mark>" in sources and "<mark>按职责分工负责</mark>" in sources
+
+
+def test_sources_of_a_declined_answer_and_warnings():
+    declined = contract_of(fixed_answer("抱歉"))
+    declined["citations"] = []
+    assert "没有引用条款" in app.sources_html(declined) and "<details" not in app.sources_html(declined)
+    damaged = app.sources_html(contract_of(fixed_answer(damaged=True)))
+    assert "⚠ 原文有缺损" in damaged and "zc-lost" in damaged
+
+
+def test_render_chat_and_history_from_turns():
+    contract = contract_of(fixed_answer())
+    turns = [app.Turn(question=f"{IMG}问一", answer=ANSWER, contract=contract),
+             app.Turn(question="问二", answer="⚠ 出错 <b>", contract=None)]
+    chat = app.render_chat(turns)
+    assert [m["role"] for m in chat] == ["user", "assistant", "user", "assistant"]
+    assert chat[0]["content"].startswith("&lt;img") and "zc-0-1" in chat[1]["content"]
+    assert chat[3]["content"] == "⚠ 出错 &lt;b&gt;"
+    assert app.history_of(turns) == [("问一", ANSWER), ("问二", "⚠ 出错 <b>")]
+
+
+def test_respond_streams_then_answers_with_sources():
+    fake = FakeAssistant()
+    steps = list(app._respond(AssistantService(fake), f"{IMG}问题", ["中山"], []))
+    chat, hint, box, turns = steps[-1]
+    assert box == "" and "回答引用了 1 条条款" in hint and len(turns) == 1
+    assert chat[0] == {"role": "user", "content": app.literal_markdown(f"{IMG}问题")}
+    assert "zc-cite" in chat[1]["content"] and "<img" not in chat[1]["content"]
+    assert any(s[0][-1]["content"] == ANSWER[:5] for s in steps)            # a partial answer was shown
+    assert fake.calls[0]["question"] == "问题" and fake.calls[0]["filters"].cities == ["中山"]
+
+
+def test_respond_passes_history_and_keeps_earlier_sources():
+    fake = FakeAssistant()
+    service = AssistantService(fake)
+    *_, (_, _, _, turns) = app._respond(service, "问一", None, [])
+    *_, (chat, _, _, turns) = app._respond(service, "那东莞呢?", None, turns)
+    assert fake.calls[1]["history"] == [("问一", ANSWER)]
+    assert "zc-0-1" in chat[1]["content"] and "zc-1-1" in chat[3]["content"]
+
+
+def test_respond_ignores_an_empty_or_tag_only_question():
+    fake = FakeAssistant()
+    *_, (chat, hint, box, turns) = app._respond(AssistantService(fake), IMG, None, [])
+    assert chat == [] and turns == [] and "请输入问题" in hint and not fake.calls
+
+
+def test_respond_shows_a_failure_in_the_chat():
+    *_, (chat, _, _, turns) = app._respond(AssistantService(FakeAssistant(fail=RuntimeError("boom"))), "问", None, [])
+    assert "internal error" in chat[-1]["content"] and turns[0]["contract"] is None
+
+
+def test_reset_is_the_initial_state():
+    assert app._reset() == ([], f"<div class='zc-foot'>{app.HINT}</div>", "", [], [])
+
+
+def test_set_html_lang():
+    page = b'<!doctype html>\n<html\n\tlang="en"\n\tstyle="margin: 0">\n<p lang="en">x</p>'
+    assert app.set_html_lang(page) == b'<!doctype html>\n<html\n\tlang="zh-CN"\n\tstyle="margin: 0">\n<p lang="en">x</p>'
+
+
+def test_one_public_endpoint_and_city_choices_at_build_time():
+    demo = app.build_ui(AssistantService(FakeAssistant()))
+    info = demo.get_api_info()
+    assert list(info["named_endpoints"]) == ["/ask"]
+    assert [p["parameter_name"] for p in info["named_endpoints"]["/ask"]["parameters"]] == ["question", "cities"]
+    dropdowns = [b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "zc-cities"]
+    assert [c[0] for c in dropdowns[0].choices] == ["中山", "汕头", "东莞", "怀仁", "全国"]
+    assert re.search(r"zh-CN", app.HEAD)
