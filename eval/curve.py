@@ -70,12 +70,16 @@ def cases(records: Iterable[Any]) -> tuple[list[Case], list[str]]:
     return kept, skipped
 
 
+def fixed(case: Case) -> bool:
+    """A decline no threshold can undo: injection, a foreign place, out of scope, nothing retrieved."""
+    return (case.declined in FIXED_REASONS or bool(case.signals.scope)
+            or (case.declined == "no_evidence" and not case.any_retrieved))
+
+
 def declined_at(case: Case, min_coverage: float, min_mass: float, min_dense: float) -> bool:
     """The gate's decision (rag.gate.CoverageGate.reason) replayed on recorded signals."""
-    if case.declined in FIXED_REASONS or case.signals.scope:
+    if fixed(case):
         return True
-    if case.declined == "no_evidence" and not case.any_retrieved:
-        return True                                   # nothing retrieved: no threshold answers it
     if case.signals.duty_match:
         return False
     if not case.signals.relevant(min_coverage, min_mass, min_dense):
@@ -138,15 +142,30 @@ def mismatches(records: Iterable[Any]) -> list[str]:
 
 
 def sweep_table(points: Sequence[CurvePoint], n: int, n_refuse: int) -> list[str]:
-    """Markdown table of one sweep; the defaults' row marked."""
-    lines = [f"| {points[0].sweep if points else 'point'} | min_coverage | min_mass | min_dense "
-             f"| false refusals (of {n - n_refuse}) | false answers (of {n_refuse}) | declined |",
-             "|---:|---:|---:|---:|---:|---:|---:|"]
+    """Markdown table of one sweep (a factor column for the scale sweep); the defaults' row marked."""
+    scale = bool(points) and points[0].sweep == "scale"
+    lines = [("| s " if scale else "") + f"| min_coverage | min_mass | min_dense "
+             f"| false refusals (of {n - n_refuse}) | false answers (of {n_refuse}) | declined | |",
+             ("|---:" if scale else "") + "|---:|---:|---:|---:|---:|---:|---|"]
     for p in points:
-        mark = " ← default" if p.is_default else ""
-        lines.append(f"| {p.value:g}{mark} | {p.min_coverage:.2f} | {p.min_mass:.2f} | {p.min_dense:.2f} "
-                     f"| {p.false_refusals} | {p.false_answers} | {p.declined} |")
+        lines.append((f"| {p.value:g} " if scale else "")
+                     + f"| {p.min_coverage:.2f} | {p.min_mass:.2f} | {p.min_dense:.2f} "
+                     f"| {p.false_refusals} | {p.false_answers} | {p.declined} | {'← default' if p.is_default else ''} |")
     return lines
+
+
+def reasons_line(cs: Sequence[Case]) -> str:
+    """How the recorded declines split by reason, and which of them the sweep cannot move."""
+    counts: dict[str, int] = {}
+    for c in cs:
+        if c.declined:
+            key = c.declined + (" (fixed)" if fixed(c) else "")
+            counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        return "No answer was declined at the defaults."
+    return "Declined at the defaults: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + \
+        ". Fixed declines do not move with the thresholds; nor does the off-topic rule " \
+        "(unknown ≥ OFF_TOPIC_UNKNOWN and mass < OFF_TOPIC_MASS), which the sweep keeps."
 
 
 def curve_section(records: Sequence[Any], name: str) -> tuple[list[str], dict[str, list[CurvePoint]]]:
@@ -162,7 +181,8 @@ def curve_section(records: Sequence[Any], name: str) -> tuple[list[str], dict[st
     n_refuse = sum(c.should_refuse for c in cs)
     curves = {s: with_defaults(decline_curve(records, s), records, s) for s in ("min_coverage", "scale")}
     lines += [f"{len(cs)} answers of {name}: {len(cs) - n_refuse} answerable, {n_refuse} to decline. "
-              f"Defaults: min_coverage {MIN_COVERAGE}, min_mass {MIN_MASS}, min_dense {MIN_DENSE}.", ""]
+              f"Defaults: min_coverage {MIN_COVERAGE}, min_mass {MIN_MASS}, min_dense {MIN_DENSE}.", "",
+              reasons_line(cs), ""]
     for s, title in (("min_coverage", "min_coverage swept, the others at their defaults"),
                      ("scale", "all three thresholds times a factor")):
         lines += [f"{title}:", "", *sweep_table(curves[s], len(cs), n_refuse), ""]

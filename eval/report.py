@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from eval.curve import curve_section
+from eval.curve import cases, curve_section
 from eval.plots import plot_decline, plot_latency, plot_recall
 from eval.runner import ConfigRun, Record
 from eval.table import format_table, summary_line
@@ -113,7 +113,8 @@ def decline_section(runs: Sequence[ConfigRun]) -> tuple[list[str], dict[str, Any
             "the relevance thresholds move; the assistant is not asked again.", ""]
     if curves:
         head += [f"![decline trade-off]({DECLINE_PNG})", ""]
-    return head + lines, curves, run.name
+    kept, _ = cases(run.records)
+    return head + lines, curves, f"{run.name}, {len(kept)} answers"
 
 
 def render_report(runs: Sequence[ConfigRun], gold_source: str) -> str:

@@ -108,7 +108,9 @@ def test_dominating_points_and_table_mark_the_default():
     table = sweep_table(pts, n=8, n_refuse=5)
     assert table[0].startswith("| min_coverage |") and "of 3" in table[0] and "of 5" in table[0]
     assert sum("← default" in line for line in table) == 1
-    assert "| 0.2 ← default | 0.20 |" in table[3]
+    assert table[3] == "| 0.20 | 3.00 | 0.50 | 0 | 1 | 4 | ← default |"
+    scaled = sweep_table(decline_curve(records(), "scale", [1.0]), n=8, n_refuse=5)
+    assert scaled[0].startswith("| s | min_coverage |") and scaled[2].startswith("| 1 | 0.20 |")
 
 
 def test_unknown_sweep_is_an_error():
@@ -127,3 +129,4 @@ def test_report_draws_the_curve_for_runs_with_signals(tmp_path):
     assert (tmp_path / DECLINE_PNG).read_bytes()[:4] == b"\x89PNG"
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "## Decline trade-off" in md and "8 answers of hybrid" in md and "← default" in md
+    assert "Declined at the defaults: injection (fixed) 1, no_evidence 1, no_evidence (fixed) 1, out_of_scope (fixed) 1." in md
