@@ -97,7 +97,7 @@ def point(cs: Sequence[Case], sweep: str, value: float, thresholds: tuple[float,
     )
 
 
-def decline_curve(records: Iterable[Any], sweep: str = "min_coverage",
+def decline_curve(records: Sequence[Any], sweep: str = "min_coverage",
                   grid: Sequence[float] | None = None) -> list[CurvePoint]:
     """False refusals and false answers along a sweep of the relevance thresholds.
 
@@ -115,7 +115,7 @@ def decline_curve(records: Iterable[Any], sweep: str = "min_coverage",
     raise ValueError(f"sweep must be 'min_coverage' or 'scale', got {sweep!r}")
 
 
-def with_defaults(points: list[CurvePoint], records: Iterable[Any], sweep: str) -> list[CurvePoint]:
+def with_defaults(points: list[CurvePoint], records: Sequence[Any], sweep: str) -> list[CurvePoint]:
     """The points, with the defaults' own point added when the grid misses it."""
     if any(p.is_default for p in points):
         return points
@@ -134,7 +134,7 @@ def dominating(points: Sequence[CurvePoint]) -> list[CurvePoint]:
             and (p.false_refusals, p.false_answers) != (default.false_refusals, default.false_answers)]
 
 
-def mismatches(records: Iterable[Any]) -> list[str]:
+def mismatches(records: Sequence[Any]) -> list[str]:
     """Ids whose replayed decision at the defaults differs from the one recorded (rounding of
     the recorded signals, or a gate that changed without this replay)."""
     cs, _ = cases(records)
