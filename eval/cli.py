@@ -1,4 +1,4 @@
-"""`python -m eval run …` and `python -m eval bench …`: argument parsing and wiring only."""
+"""`python -m eval run …`, `python -m eval curve …` and `python -m eval bench …`: argument parsing and wiring only."""
 from __future__ import annotations
 
 import argparse
@@ -85,9 +85,49 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(metrics_json(runs), ensure_ascii=False))
     else:
+        from eval.report import by_language, by_type
+
+        if any(not r.unavailable for r in runs):   # before the metrics table: its last 15 lines stay the table
+            print("\n".join(["answers right, by question type:", *by_type(runs), "",
+                             "answers right, by language of the question:", *by_language(runs), ""]))
         print(summary_line(runs))
         print(format_table(runs))
     return 1 if all(r.unavailable for r in runs) else 0
+
+
+def cmd_curve(args: argparse.Namespace) -> int:
+    """The product (hybrid) once over the union of the gold sets, then the decline sweep."""
+    from eval.curve import curve_section
+    from rag.settings import Settings
+
+    try:
+        questions = [q for path in args.gold for q in load_gold(path)]
+    except GoldFormatError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    settings = Settings()
+    error = ensure_index(settings)
+    if error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    run = _run_one(ConfigName.HYBRID, settings, questions, IndexClauseText(settings), None)
+    if run.unavailable:
+        print(f"error: hybrid unavailable: {run.unavailable}", file=sys.stderr)
+        return 1
+    lines, curves = curve_section(run.records, "hybrid")
+    print(f"decline trade-off over {' + '.join(args.gold)} ({len(questions)} questions)")
+    print("\n".join(lines))
+    if args.report and curves:
+        from eval.plots import plot_decline
+        from eval.report import DECLINE_PNG
+
+        out = Path(args.report)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "curve.md").write_text("\n".join(["# Decline trade-off", "", *lines]), encoding="utf-8")
+        print(f"wrote {out / 'curve.md'}", file=sys.stderr)
+        print(f"wrote {plot_decline(curves, out / DECLINE_PNG, 'hybrid, ' + str(len(questions)) + ' questions')}",
+              file=sys.stderr)
+    return 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -107,6 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     run.add_argument("--report", metavar="DIR", help="write report.md, metrics.json and PNG plots into DIR")
     run.set_defaults(func=cmd_run)
+    curve = sub.add_parser("curve", help="the decline trade-off of the product over one or more gold sets")
+    curve.add_argument("--gold", action="append", required=True,
+                       help="gold JSONL file; repeat to sweep over the union of several sets")
+    curve.add_argument("--report", metavar="DIR", help="also write curve.md and the trade-off PNG into DIR")
+    curve.set_defaults(func=cmd_curve)
     bench = sub.add_parser("bench", help="measure build and query cost (see eval/bench.py)")
     bench.add_argument("--repeats", type=int, default=3, help="runs of the 1x measurements (default 3)")
     bench.add_argument("--growth-repeats", type=int, default=1, help="runs of each larger size (default 1)")

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
-from eval.plots import plot_latency, plot_recall
+from eval.curve import cases, curve_section
+from eval.plots import plot_decline, plot_latency, plot_recall
 from eval.runner import ConfigRun, Record
 from eval.table import format_table, summary_line
 
-RECALL_PNG, LATENCY_PNG = "recall_at_k.png", "latency.png"
+RECALL_PNG, LATENCY_PNG, DECLINE_PNG = "recall_at_k.png", "latency.png", "decline_tradeoff.png"
 
 
 def _clip(text: str, n: int = 300) -> str:
@@ -54,18 +55,66 @@ def render_record(rec: Record) -> list[str]:
     return lines + [""]
 
 
-def by_type(runs: Sequence[ConfigRun]) -> list[str]:
-    """Answer accuracy per question type and configuration, as a Markdown table."""
+LANGUAGES: tuple[str, ...] = ("zh-Hans", "zh-Hant", "en")
+
+
+def question_language(text: str) -> str:
+    """`en` when mostly Latin letters, `zh-Hant` when written in traditional characters, else `zh-Hans`."""
+    from index.text import is_traditional
+    from rag.english import is_english
+
+    if is_english(text):
+        return "en"
+    return "zh-Hant" if is_traditional(text) else "zh-Hans"
+
+
+def accuracy_by(runs: Sequence[ConfigRun], label: str, key: Callable[[Record], str],
+                order: Sequence[str] = ()) -> list[str]:
+    """Answers right / questions per group (rows) and configuration (columns), as a Markdown table.
+    Groups listed in `order` come first, in that order, then any others sorted."""
     ran = [r for r in runs if not r.unavailable]
-    types = sorted({rec.gold.type for r in ran for rec in r.records})
-    lines = ["| type | " + " | ".join(r.name for r in ran) + " |", "|---" * (len(ran) + 1) + "|"]
-    for t in types:
+    present = {key(rec) for r in ran for rec in r.records}
+    groups = [g for g in order if g in present] + sorted(present - set(order))
+    lines = [f"| {label} | " + " | ".join(r.name for r in ran) + " |", "|---" * (len(ran) + 1) + "|"]
+    for g in groups:
         cells = []
         for r in ran:
-            recs = [rec for rec in r.records if rec.gold.type == t]
+            recs = [rec for rec in r.records if key(rec) == g]
             cells.append(f"{sum(rec.score.answer_correct for rec in recs)}/{len(recs)}")
-        lines.append(f"| {t} | " + " | ".join(cells) + " |")
+        lines.append(f"| {g} | " + " | ".join(cells) + " |")
     return lines
+
+
+def by_type(runs: Sequence[ConfigRun]) -> list[str]:
+    """Answer accuracy per question type and configuration, as a Markdown table."""
+    return accuracy_by(runs, "type", lambda rec: rec.gold.type)
+
+
+def by_language(runs: Sequence[ConfigRun]) -> list[str]:
+    """Answer accuracy per language of the question (`question_language`) and configuration."""
+    return accuracy_by(runs, "language", lambda rec: question_language(rec.gold.question), LANGUAGES)
+
+
+def curve_run(runs: Sequence[ConfigRun]) -> ConfigRun | None:
+    """The run the decline curve is drawn for: the product (hybrid) when it ran, else the first
+    that ran; None when none did."""
+    ran = [r for r in runs if not r.unavailable]
+    return next((r for r in ran if r.name == "hybrid"), ran[0] if ran else None)
+
+
+def decline_section(runs: Sequence[ConfigRun]) -> tuple[list[str], dict[str, Any], str]:
+    """The report's decline trade-off: its Markdown, the curves to plot and the run's name."""
+    run = curve_run(runs)
+    if run is None:
+        return [], {}, ""
+    lines, curves = curve_section(run.records, run.name)
+    head = ["## Decline trade-off", "",
+            "The decline decision replayed on each answer's recorded signals (eval/curve.py) while "
+            "the relevance thresholds move; the assistant is not asked again.", ""]
+    if curves:
+        head += [f"![decline trade-off]({DECLINE_PNG})", ""]
+    kept, _ = cases(run.records)
+    return head + lines, curves, f"{run.name}, {len(kept)} answers"
 
 
 def render_report(runs: Sequence[ConfigRun], gold_source: str) -> str:
@@ -74,7 +123,9 @@ def render_report(runs: Sequence[ConfigRun], gold_source: str) -> str:
     lines = ["# Evaluation report", "", f"Gold set `{gold_source}`, {n} questions; {stamp}.", "",
              "## Summary", "", "```", format_table(runs), "```", "", summary_line(runs), "",
              "Answers right, by question type:", "", *by_type(runs), "",
-             f"![recall@k by configuration]({RECALL_PNG})", "", f"![answer latency]({LATENCY_PNG})", ""]
+             "Answers right, by language of the question:", "", *by_language(runs), "",
+             f"![recall@k by configuration]({RECALL_PNG})", "", f"![answer latency]({LATENCY_PNG})", "",
+             *decline_section(runs)[0]]
     for r in runs:
         lines += [f"## {r.name}", ""]
         if r.unavailable:
@@ -87,10 +138,15 @@ def render_report(runs: Sequence[ConfigRun], gold_source: str) -> str:
 
 
 def write_report(out_dir: Path, runs: Sequence[ConfigRun], gold_source: str) -> list[Path]:
-    """Write report.md, metrics.json and the two PNGs into out_dir; returns the paths written."""
+    """Write report.md, metrics.json and the PNGs into out_dir (the decline trade-off only when
+    the answers carry signals); returns the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     md = out_dir / "report.md"
     md.write_text(render_report(runs, gold_source), encoding="utf-8")
     metrics = out_dir / "metrics.json"
     metrics.write_text(json.dumps({r.name: r.metrics for r in runs}, ensure_ascii=False, indent=2), encoding="utf-8")
-    return [md, metrics, plot_recall(runs, out_dir / RECALL_PNG), plot_latency(runs, out_dir / LATENCY_PNG)]
+    paths = [md, metrics, plot_recall(runs, out_dir / RECALL_PNG), plot_latency(runs, out_dir / LATENCY_PNG)]
+    _, curves, name = decline_section(runs)
+    if curves:
+        paths.append(plot_decline(curves, out_dir / DECLINE_PNG, name))
+    return paths

@@ -56,3 +56,46 @@ def test_accuracy_by_type_table():
     lines = by_type(fake_runs())
     assert lines[0] == "| type | good | flaky |"
     assert "| refuse | 1/1 | 1/1 |" in lines and "| who_leads | 2/3 | 1/3 |" in lines
+
+
+def test_question_language():
+    from eval.report import question_language
+
+    assert question_language("Which department leads the quality award?") == "en"
+    assert question_language("市政府質量獎由哪個部門牽頭?") == "zh-Hant"
+    assert question_language("市政府质量奖由哪个部门牵头?") == "zh-Hans"
+    assert question_language("QC小组活动由谁负责?") == "zh-Hans"      # a few Latin letters do not make it English
+
+
+def test_accuracy_by_language_table():
+    from eval.gold import GoldQuestion
+    from eval.report import by_language
+
+    questions = [
+        *QUESTIONS,
+        GoldQuestion(id="e", question="Who leads the chief quality officer system?", type="who_leads",
+                     evidence=[], answer_keys=[["市商务局"]]),
+        GoldQuestion(id="t", question="首席質量官制度由誰負責?", type="who_leads", evidence=[], answer_keys=[["市商務局"]]),
+    ]
+    runs = [run_config("good", FakeAsker(), questions, clause_text),
+            run_config("flaky", FakeAsker(fail_on="追问"), questions, clause_text),
+            ConfigRun("hybrid", unavailable="no")]
+    lines = by_language(runs)
+    assert lines[0] == "| language | good | flaky |"
+    assert [line.split("|")[1].strip() for line in lines[2:]] == ["zh-Hans", "zh-Hant", "en"]
+    assert "| zh-Hans | 3/4 | 2/4 |" in lines
+    assert "| zh-Hant | 1/1 | 1/1 |" in lines and "| en | 1/1 | 1/1 |" in lines
+
+
+def test_cli_prints_the_breakdowns_before_the_metrics_table(monkeypatch, capsys):
+    import argparse
+
+    import eval.cli as cli
+
+    monkeypatch.setattr(cli, "run_all", lambda args: fake_runs())
+    args = argparse.Namespace(url=None, config=None, report=None, json=False, gold="g.jsonl")
+    assert cli.cmd_run(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-14:] == format_table(fake_runs()).splitlines()       # `tail -n 15` still shows the table
+    assert out[-15].startswith("passed ")
+    assert "| who_leads | 2/3 | 1/3 |" in out and "| zh-Hans | 3/4 | 2/4 |" in out
