@@ -65,7 +65,7 @@ def cases(records: Iterable[Any]) -> tuple[list[Case], list[str]]:
             skipped.append(gold.id)
             continue
         known = {k: v for k, v in signals.items() if k in _SIGNAL_FIELDS}
-        kept.append(Case(gold.id, gold.should_refuse, meta.get("declined"), Signals(**known),
+        kept.append(Case(gold.id, gold.should_refuse, (meta or {}).get("declined"), Signals(**known),
                          bool(answer.get("retrieved"))))
     return kept, skipped
 

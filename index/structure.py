@@ -78,7 +78,8 @@ class StructureParser:
         self._close()
         self.chapter = (f"{num}、", line.text)
         self.section = None
-        heading, _ = _heading_of(_CHAPTER.match(normalise(line.text)).group(2))
+        m = _CHAPTER.match(normalise(line.text))
+        heading, _ = _heading_of(m.group(2) if m else line.text)
         self.current = _Builder(f"{num}、", [line.text], heading, [line], marker_only=True)
 
     def _open_section(self, num: str, rest: str, line: CleanLine) -> None:
@@ -91,9 +92,10 @@ class StructureParser:
 
     def _open_item(self, num: str, rest: str, line: CleanLine) -> None:
         self._close()
-        cid = f"{self.chapter[0]}{self.section[0] if self.section else ''}{num}."
+        chapter = self.chapter or ("", "")
+        cid = f"{chapter[0]}{self.section[0] if self.section else ''}{num}."
         heading, marker_only = _heading_of(rest)
-        path = [self.chapter[1]] + ([_short(self.section[1])] if self.section else [])
+        path = ([chapter[1]] if chapter[1] else []) + ([_short(self.section[1])] if self.section else [])
         self.current = _Builder(cid, path + [_short(line.text)], heading, [line], marker_only)
 
     def _close(self) -> None:

@@ -102,7 +102,9 @@ def clause_sentences(clause: Clause) -> list[Sentence]:
     """Content sentences of a clause: the heading line and the units parenthesis excluded (the
     heading is kept only when it is all the clause says)."""
     span = units_span(clause.text)
-    out, headings, pos = [], [], 0
+    out: list[Sentence] = []
+    headings: list[Sentence] = []
+    pos = 0
     for piece in sentences(clause.text):
         start = pos + (len(piece) - len(piece.lstrip()))
         pos += len(piece)

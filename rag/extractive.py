@@ -209,10 +209,10 @@ class ExtractiveAnswerer:
             by_place.setdefault(hit.doc.place, []).append(hit)
         found = []
         for place in places:
-            hit = _best_clause(by_place.get(place, []), terms)
-            ranked = self._ranked(hit, terms, Kind.WHO_LEADS if who else Kind.LOOKUP) if hit else []
-            if hit and ranked and ranked[0].score > 0:
-                found.append((place, hit, ranked[0]))
+            chosen = _best_clause(by_place.get(place, []), terms)
+            ranked = self._ranked(chosen, terms, Kind.WHO_LEADS if who else Kind.LOOKUP) if chosen else []
+            if chosen and ranked and ranked[0].score > 0:
+                found.append((place, chosen, ranked[0]))
         top = max((s.score for _, _, s in found), default=0.0)
         for place, hit, best in found:
             if best.score < 0.4 * top and not query.filters.cities:

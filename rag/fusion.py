@@ -1,18 +1,21 @@
 """Rank fusion: pure functions over rankings (lists of keys, best first)."""
 from __future__ import annotations
 
-from typing import Hashable, Sequence
+from collections.abc import Hashable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
+K = TypeVar("K", bound=Hashable)
 
-def rrf(rankings: Sequence[Sequence[Hashable]], *, k: int = 60, weights: Sequence[float] | None = None) -> dict[Hashable, float]:
+
+def rrf(rankings: Sequence[Sequence[K]], *, k: int = 60, weights: Sequence[float] | None = None) -> dict[K, float]:
     """Reciprocal rank fusion: score(d) = sum_i w_i / (k + rank_i(d)), ranks from 1."""
-    weights = weights or [1.0] * len(rankings)
+    weights = [1.0] * len(rankings) if weights is None else list(weights)
     if len(weights) != len(rankings):
         raise ValueError(f"{len(weights)} weights for {len(rankings)} rankings")
-    scores: dict[Hashable, float] = {}
-    for ranking, w in zip(rankings, weights):
+    scores: dict[K, float] = {}
+    for ranking, w in zip(rankings, weights, strict=True):
         for rank, key in enumerate(ranking, 1):
             scores[key] = scores.get(key, 0.0) + w / (k + rank)
     return scores
@@ -24,13 +27,15 @@ def top_k(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[in
     k = min(k, int(np.sum(s > 0)))
     if k <= 0:
         return []
-    idx = np.argpartition(-s, k - 1)[:k]
-    return sorted(idx.tolist(), key=lambda i: (-s[i], i))
+    cut = s[np.argpartition(-s, k - 1)[k - 1]]               # the k-th largest score
+    above = np.flatnonzero(s > cut)                           # all of these are in
+    tied = np.flatnonzero(s == cut)[: k - len(above)]         # ties at the cut: lowest indices
+    return sorted([*above.tolist(), *tied.tolist()], key=lambda i: (-s[i], i))
 
 
-def best_per_key(pairs: Sequence[tuple[Hashable, float]]) -> list[tuple[Hashable, float]]:
+def best_per_key(pairs: Sequence[tuple[K, float]]) -> list[tuple[K, float]]:
     """Collapse (key, score) pairs to the best score per key, best first (chunks -> clauses)."""
-    best: dict[Hashable, float] = {}
+    best: dict[K, float] = {}
     for key, score in pairs:
         if key not in best or score > best[key]:
             best[key] = score

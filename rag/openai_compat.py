@@ -163,7 +163,7 @@ class ChatRequest(BaseModel):
 
 def _refusal(req: ChatRequest) -> tuple[str, str] | None:
     """(param, why) of the first option this server cannot honour, or None."""
-    nothing = (None, "none", [], {}, False)
+    nothing: tuple[object, ...] = (None, "none", [], {}, False)
     checks: list[tuple[str, bool, str]] = [
         ("n", (req.n or 1) > 1, "质策 gives one answer per question; send n=1 or leave n out"),
         ("tools", bool(req.tools), "质策 does not call tools; send the question without tools"),
@@ -384,7 +384,7 @@ def completion(cid: str, created: int, model: str, content: str, finish: FinishR
     """The non-streamed body; the answer contract rides along under the extra key "zhice"."""
     choice = Choice(index=0, finish_reason=finish, message=ChatCompletionMessage(role="assistant", content=content))
     return ChatCompletion(id=cid, object="chat.completion", created=created, model=model, choices=[choice],
-                          usage=used, zhice=contract)
+                          usage=used, zhice=contract)  # type: ignore[call-arg]  # an extra field, allowed by the model
 
 
 def chunk(cid: str, created: int, model: str, delta: ChoiceDelta | None = None,

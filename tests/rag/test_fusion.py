@@ -107,10 +107,6 @@ def test_top_k_with_mask_matches_argsort(seed):
     pytest.param([1.0, 1.0, 2.0, 2.0], 1, None, id="two tied best, k=1"),
     pytest.param([1.0, 1.0, 2.0, 2.0, 5.0], 1, [1, 1, 1, 1, 0], id="within a mask"),
 ])
-@pytest.mark.xfail(strict=True, reason=(
-    "top_k picks the k candidates with np.argpartition, which takes an arbitrary subset of the scores "
-    "tied at the k-th place before sorting by (score, index); the docstring promises ties by index. "
-    "Random trials: 41 of 400 differ from a stable argsort only in which tied index is kept at the cut"))
 def test_top_k_ties_at_the_cut_go_by_index(scores, k, mask):
     s = np.array(scores)
     m = None if mask is None else np.array(mask, dtype=bool)
