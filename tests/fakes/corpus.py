@@ -1,8 +1,11 @@
 """Small corpus objects and a fixed Answerer for tests."""
 from __future__ import annotations
 
+from index.catalog import IndexSnapshot
+from index.chunking import chunk_document
+from index.lexical import Tokenizer
 from index.models import Clause, Document, Span
-from rag.types import Answer, Citation, Hit, Query, TokenCallback
+from rag.types import Answer, Citation, Decision, DeclineReason, Hit, Query, TokenCallback
 
 ZS_TEXT = (
     "推行企业首席质量官制度，到2025年全市规上工业企业首席质量官制度100%覆盖。"
@@ -58,3 +61,36 @@ class FixedAnswerer:
             on_token(self.ANSWER)
         return Answer(answer=self.ANSWER, answerable=True, citations=citations, retrieved=list(hits),
                       meta={"answerer": "extractive"})
+
+
+class FixedStrategy:
+    """A RetrievalStrategy that returns the hits it was given, and records the queries."""
+
+    def __init__(self, hits: list[Hit]) -> None:
+        self.hits = hits
+        self.queries: list[Query] = []
+
+    def retrieve(self, query: Query) -> list[Hit]:
+        self.queries.append(query)
+        return list(self.hits)
+
+
+class FixedDecision:
+    """A DeclineDecision that always decides the same way."""
+
+    def __init__(self, reason: DeclineReason | None = None, detail: str = "") -> None:
+        self.reason, self.detail = reason, detail
+
+    def judge(self, query: Query, hits: list[Hit]) -> Decision:
+        return Decision(self.reason, {"fake": True}, self.detail, hits[:1])
+
+
+def tiny_snapshot(hits: list[Hit]) -> IndexSnapshot:
+    """An in-memory index snapshot of the hits' documents (BM25 over real tokens; no vectors)."""
+    docs: dict[str, Document] = {}
+    for h in hits:
+        docs.setdefault(h.doc.doc_id, h.doc).clauses.append(h.clause)
+    chunks = [c for d in docs.values() for c in chunk_document(d, "fake", 512)]
+    tokenizer = Tokenizer.for_documents(docs.values())
+    return IndexSnapshot(build_id="tiny", embedder="fake", documents=docs, chunks=chunks,
+                         tokens=[tokenizer.tokenize(c.search_text) for c in chunks])
