@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from eval.curve import CurvePoint
 from eval.runner import ConfigRun
 from eval.scoring import KS
 
 
-def _pyplot():  # type: ignore[no-untyped-def]
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -53,7 +54,7 @@ def plot_latency(runs: Sequence[ConfigRun], path: Path) -> Path:
     return _save(plt, fig, ax, path)
 
 
-def plot_decline(curves: dict[str, Sequence[CurvePoint]], path: Path, name: str) -> Path:
+def plot_decline(curves: Mapping[str, Sequence[CurvePoint]], path: Path, name: str) -> Path:
     """False refusals and false answers against the thresholds: one panel per sweep, the
     operating point (the gate's defaults) marked."""
     plt = _pyplot()

@@ -15,19 +15,12 @@ import random
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
+from index.text import converter
 
 UNITS = re.compile(
     r"[((][^()()\n]*(?:牵头|牽頭|责任单位|責任單位|责任部门|責任部門|负责|負責)[^()()\n]*[))]"
 )
-
-
-@lru_cache(maxsize=2)
-def _opencc(config: str):  # type: ignore[no-untyped-def]
-    import opencc
-
-    return opencc.OpenCC(config)
 
 
 def adcodes_path() -> Path:
@@ -61,7 +54,7 @@ def detect_city(text: str, places: list[str], min_count: int = 2) -> str | None:
     """The place a document is about: among places written at least once with 市 or 县 after
     them, the one named most often in the simplified text (the gazetteer may still list a city
     as a county: 怀仁县)."""
-    simplified = _opencc("t2s").convert(text)
+    simplified = converter("t2s").convert(text)
     named = [p for p in places if p + "市" in simplified or p + "县" in simplified]
     counts = Counter({p: simplified.count(p) for p in named})
     best, n = counts.most_common(1)[0] if counts else ("", 0)
@@ -70,7 +63,7 @@ def detect_city(text: str, places: list[str], min_count: int = 2) -> str | None:
 
 def rename_city(text: str, old: str, new: str) -> str:
     """Replace the city name in simplified and in traditional spelling, keeping each script."""
-    s2t = _opencc("s2t").convert
+    s2t = converter("s2t").convert
     text = text.replace(old, new)
     return text.replace(s2t(old), s2t(new)) if s2t(old) != old else text
 

@@ -3,22 +3,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
+
+from index.text import to_simplified
 
 _SPACE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=1)
-def _t2s():  # type: ignore[no-untyped-def]
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 def normalise(text: str) -> str:
     """`(`/`(` and `質監局`/`质监局` compare equal after this; white space is dropped."""
-    return _SPACE.sub("", _t2s().convert(unicodedata.normalize("NFKC", text)))
+    return _SPACE.sub("", to_simplified(unicodedata.normalize("NFKC", text)))
 
 
 def normalise_all(texts: Iterable[str]) -> list[str]:

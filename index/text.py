@@ -13,13 +13,14 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _SENT_END = re.compile(r"(?<=[\u3002\uff1b;\uff01!\uff1f\n])")  # not ASCII "?": it marks lost characters
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
+@lru_cache(maxsize=2)
+def converter(config: str = "t2s") -> opencc.OpenCC:
+    """The project's one OpenCC converter per direction ("t2s", "s2t"), made once per process."""
+    return opencc.OpenCC(config)
 
 
 def to_simplified(text: str) -> str:
-    return _t2s().convert(text)
+    return converter("t2s").convert(text)
 
 
 def normalise(text: str) -> str:

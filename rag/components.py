@@ -22,7 +22,7 @@ from rag.query import CityIndex, Understander
 from rag.retrieve import DenseRetriever, HybridRetriever, LexicalRetriever, RetrievalMode
 from rag.settings import AnswererKind, Settings
 from rag.strategy import KindAwareStrategy
-from rag.types import Answerer, DeclineDecision, Embedder, Filters, Kind, Query, RetrievalStrategy
+from rag.types import Answerer, DeclineDecision, Embedder, Filters, Kind, Query, RetrievalStrategy, Retriever
 
 
 @dataclass(frozen=True)
@@ -74,12 +74,13 @@ def build_components(settings: Settings, *, retrieval: str | RetrievalMode = Ret
     lexical = LexicalRetriever(snapshot=snap)
     dense = DenseRetriever(snapshot=snap, store=ChromaStore.from_settings(settings, snap.embedder),
                            embedder=embedder)
-    retriever = {
+    retrievers: dict[RetrievalMode, Retriever] = {
         RetrievalMode.LEXICAL: lexical,
         RetrievalMode.DENSE: dense,
         RetrievalMode.HYBRID: HybridRetriever(lexical=lexical, dense=dense, k=settings.fusion_k,
                                               weights=(1.0, settings.dense_weight)),
-    }[mode]
+    }
+    retriever = retrievers[mode]
     return Components(
         snapshot=snap,
         understander=Understander(snapshot=snap, cities=CityIndex.from_snapshot(snap), lexicon=Lexicon.load(),

@@ -43,7 +43,7 @@ class Lexicon:
 
     entries: tuple[_Entry, ...]
     source: str = ""
-    _automaton: ahocorasick.Automaton = field(default=None, repr=False, compare=False)  # type: ignore[assignment]
+    _automaton: ahocorasick.Automaton = field(default=None, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: Path = DEFAULT_PATH) -> "Lexicon":

@@ -279,10 +279,10 @@ class Understander:
         how = follow_up(ask, self.cities) if previous else None
         leans = how is not None
         named = self.cities.find(typed)
-        if leans and not named:
+        if previous is not None and leans and not named:
             named = self.cities.find(previous[0])
         carried = previous if how == "ellipsis" else None      # a new topic keeps only the setting
-        text = f"{previous[0]} {typed}" if carried else typed
+        text = f"{carried[0]} {typed}" if carried else typed
         kind = Kind.DUTY if is_duty(typed, context, ask, self.cities.find(typed)) else classify(ask)
         if previous and how == "ellipsis" and kind == Kind.LOOKUP:   # "那东莞呢?": the previous turn's kind
             kind = classify(split_context(previous[0])[1])

@@ -20,7 +20,8 @@ Progress = Callable[[float, str], None]
 class AssistantLike(Protocol):
     """What the service needs of rag.pipeline.Assistant (tests pass a fake with the same shape)."""
 
-    answerer_name: str
+    @property
+    def answerer_name(self) -> str: ...
 
     def warm_up(self, progress: Progress | None = None) -> Any: ...
 
