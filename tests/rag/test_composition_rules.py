@@ -256,7 +256,7 @@ DAMAGED = [
     case("who leads: the related sentence", Kind.WHO_LEADS, "质量认证企业数量谁牵头", {},
          xfail="_who quotes the clause's best sentence as 相关条文 without checking lost_in, so a damaged "
                "sentence there gets the damaged_source warning but no DAMAGE_NOTE beside it"),
-    case("duty: the clause's sentence", Kind.DUTY, "质监局牵头哪些工作", dict(unit="质监局", role=Role.LEAD),
+    case("duty: the clause's sentence", Kind.DUTY, "质监局牵头哪些工作", {"unit": "质监局", "role": Role.LEAD},
          xfail="_duty quotes unit_sentence() without checking lost_in, so a damaged sentence in a duty "
                "list gets the damaged_source warning but no DAMAGE_NOTE beside it"),
 ]

@@ -57,9 +57,9 @@ def test_relevant(signals, expected):
 
 
 THRESHOLDS = [
-    case("a stricter coverage threshold", Signals(coverage=0.3, mass=4.0), dict(min_coverage=0.5), False),
-    case("a looser mass threshold", Signals(coverage=0.3, mass=1.0), dict(min_mass=0.5), True),
-    case("a looser dense threshold", Signals(dense=0.3), dict(min_dense=0.25), True),
+    case("a stricter coverage threshold", Signals(coverage=0.3, mass=4.0), {"min_coverage": 0.5}, False),
+    case("a looser mass threshold", Signals(coverage=0.3, mass=1.0), {"min_mass": 0.5}, True),
+    case("a looser dense threshold", Signals(dense=0.3), {"min_dense": 0.25}, True),
 ]
 
 
@@ -69,7 +69,7 @@ def test_relevant_thresholds_are_parameters(signals, kwargs, expected):
 
 
 # ------------------------------------------------------------------------ CoverageGate.reason
-GOOD = dict(coverage=0.5, mass=5.0)
+GOOD = {"coverage": 0.5, "mass": 5.0}
 
 
 def query(refuse: DeclineReason | None = None) -> Query:
@@ -108,8 +108,8 @@ def test_reason(q, signals, any_hits, reason):
     assert gate.reason(q, signals, any_hits) == reason
 
 
-@pytest.mark.parametrize("kwargs", [dict(min_coverage=1.5), dict(min_coverage=-0.1), dict(min_mass=-1.0),
-                                    dict(min_dense=1.2)], ids=["coverage>1", "coverage<0", "mass<0", "dense>1"])
+@pytest.mark.parametrize("kwargs", [{"min_coverage": 1.5}, {"min_coverage": -0.1}, {"min_mass": -1.0},
+                                    {"min_dense": 1.2}], ids=["coverage>1", "coverage<0", "mass<0", "dense>1"])
 def test_gate_thresholds_are_checked(kwargs):
     with pytest.raises(ValueError, match="min_coverage"):
         CoverageGate(snapshot=None, dense=None, **kwargs)
@@ -179,13 +179,13 @@ def test_scope_names_what_the_documents_hold():
 
 
 SCOPES = [
-    case("a year no document in scope holds", dict(years=[2030]), True),
-    case("a year one document holds", dict(years=[2025]), False),
-    case("a range partly held", dict(years=[2024, 2025, 2026]), False),
-    case("a part missing, with a city", dict(parts=["五"], cities=["中山"]), True),
-    case("a part missing, without a city, is not judged", dict(parts=["五"]), False),
-    case("a part held", dict(parts=["二"], cities=["中山"]), False),
-    case("the city filter narrows the documents", dict(years=[2025], cities=["东莞"]), True),
+    case("a year no document in scope holds", {"years": [2030]}, True),
+    case("a year one document holds", {"years": [2025]}, False),
+    case("a range partly held", {"years": [2024, 2025, 2026]}, False),
+    case("a part missing, with a city", {"parts": ["五"], "cities": ["中山"]}, True),
+    case("a part missing, without a city, is not judged", {"parts": ["五"]}, False),
+    case("a part held", {"parts": ["二"], "cities": ["中山"]}, False),
+    case("the city filter narrows the documents", {"years": [2025], "cities": ["东莞"]}, True),
 ]
 
 

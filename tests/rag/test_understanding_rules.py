@@ -13,8 +13,17 @@ import pytest
 from index.text import normalise
 from rag import query as q
 from rag.lexicon import split_context
-from rag.query import (CityIndex, asked_value, classify, duty_role, find_unit, follow_up, is_duty, mentioned_parts,
-                       mentioned_years)
+from rag.query import (
+    CityIndex,
+    asked_value,
+    classify,
+    duty_role,
+    find_unit,
+    follow_up,
+    is_duty,
+    mentioned_parts,
+    mentioned_years,
+)
 from rag.types import Ask, Kind, Role
 
 
