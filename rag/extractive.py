@@ -114,7 +114,12 @@ class ExtractiveAnswerer:
 
     def _quote(self, comp: _Composer, hit: Hit, sentence: Sentence, prefix: str = "") -> None:
         comp.lines.append(f"{prefix}{label(hit)}:{sentence.text} {comp.cite(hit, sentence.text)}")
-        if lost_in(hit.clause, sentence.start, sentence.start + len(sentence.text)):
+        self._note_damage(comp, hit, [sentence])
+
+    @staticmethod
+    def _note_damage(comp: _Composer, hit: Hit, sentences: list[Sentence]) -> None:
+        """Say so next to any quoted sentence that has lost characters (once per answer)."""
+        if any(lost_in(hit.clause, s.start, s.start + len(s.text)) for s in sentences) and DAMAGE_NOTE not in comp.lines:
             comp.lines.append(DAMAGE_NOTE)
 
     # -- kinds ------------------------------------------------------------------------------
@@ -136,8 +141,7 @@ class ExtractiveAnswerer:
             keep.sort(key=lambda s: s.start)
             quoted = "".join(f"{s.text}{comp.cite(hit, s.text)}" for s in keep)
             comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:{quoted}")
-            if any(lost_in(hit.clause, s.start, s.start + len(s.text)) for s in keep):
-                comp.lines.append(DAMAGE_NOTE)
+            self._note_damage(comp, hit, keep)
 
     def _target(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
         """The sentence holding the asked indicator and its figure, among the top five clauses."""
@@ -160,6 +164,7 @@ class ExtractiveAnswerer:
                 comp.lines.append(f"{label(hit)}「{hit.clause.heading}」:{units} {comp.cite(hit, quote)}")
                 if ranked:
                     comp.lines.append(f"  相关条文:{ranked[0].text} {comp.cite(hit, ranked[0].text)}")
+                    self._note_damage(comp, hit, [ranked[0]])
             elif ranked:
                 self._quote(comp, hit, ranked[0])
                 comp.lines.append("(该条文未单列责任单位,以上为原文表述。)")
@@ -196,9 +201,11 @@ class ExtractiveAnswerer:
             comp.lines.append(f"{doc_label(group[0].doc)}:")
             for hit in group:
                 first = unit_sentence(hit, remit)
+                units = comp.cite(hit, units_quote(hit.clause) or hit.clause.heading)
                 said = f"{first.text}{comp.cite(hit, first.text)}" if first else ""
-                comp.lines.append(f"- {hit.clause.clause_id}「{hit.clause.heading}」{duty_tag(hit, query)}"
-                                  f"{comp.cite(hit, units_quote(hit.clause) or hit.clause.heading)}:{said}")
+                comp.lines.append(f"- {hit.clause.clause_id}「{hit.clause.heading}」{duty_tag(hit, query)}{units}:{said}")
+                if first:
+                    self._note_damage(comp, hit, [first])
 
     def _compare(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
         """Per place: its best clause's units (a who question) or its best sentences."""
@@ -225,8 +232,7 @@ class ExtractiveAnswerer:
                 keep = sorted([x for x in ranked[:3] if x.score >= 0.5 * best.score] or [best], key=lambda x: x.start)
                 comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:"
                                   + "".join(f"{x.text}{comp.cite(hit, x.text)}" for x in keep))
-                if any(lost_in(hit.clause, x.start, x.start + len(x.text)) for x in keep):
-                    comp.lines.append(DAMAGE_NOTE)
+                self._note_damage(comp, hit, keep)
         missing = [p for p in query.filters.cities if p not in {f[0] for f in found}]
         if missing:
             comp.lines.append(f"({'、'.join(missing)}的文件中没有找到相关条款。)")

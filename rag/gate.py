@@ -126,7 +126,7 @@ def _year_pattern(year: int) -> re.Pattern[str]:
     """The year as written, any digit possibly lost ("?025" may be 2025), at least two digits kept."""
     digits = str(year)
     alternatives = [digits] + [digits[:i] + "?" + digits[i + 1:] for i in range(4)]
-    return re.compile("|".join(re.escape(a) for a in alternatives))
+    return re.compile(r"(?<!\d)(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?!\d)")
 
 
 _CITED = re.compile(r"《[^》]{0,80}》")

@@ -21,6 +21,7 @@ from rag.english import STOP_WORDS, EnglishBridge, is_english
 from rag.english import words as english_words
 from rag.lexicon import Lexicon, split_context
 from rag.types import Ask, DeclineReason, Filters, Kind, Query, Role
+from rag.units import bare, canonical, known_units
 
 _NATIONAL_ALIASES = (NATIONAL, "国家层面", "国家级", "国家的", "国家纲要", "质量强国", "建设纲要", "纲要", "国务院",
                      "中共中央", "national", "nationwide", "china", "state council", "outline")
@@ -29,7 +30,7 @@ _NATIONAL_ALIASES = (NATIONAL, "国家层面", "国家级", "国家的", "国家
 _INJECTION = re.compile(
     r"忽略.{0,12}(指令|规则|提示|要求|设定)|无视.{0,12}(指令|规则)|(系统|system) {0,3}(提示词|prompt)|提示词原样|"
     r"ignore {1,5}(all {1,5}|any {1,5})?(previous|prior|above|the)? {0,5}(instructions|rules)|jailbreak|developer {1,3}mode|"
-    r"你现在(是|扮演)|扮演.{0,6}(角色|助手)|disregard {1,5}(all|previous)|"
+    r"你现在(是|扮演)|扮演.{0,12}(角色|助手)|disregard {1,5}(all|previous)|"
     r"(系统|超级)管理员|管理员(模式|指令|身份)|api ?(密钥|key)|密钥|access ?token|"
     r"(底层|背后).{0,8}(模型|大模型|llm)|(请勿|不要|无需|别)(引用|参考|检索).{0,6}(文件|资料|条款)", re.I)
 
@@ -63,7 +64,7 @@ _WE_UNIT = re.compile(r"(我们|我|本|咱们)(局|委|办|单位|部门)")
 # The specific value a question asks for (the "not stated" check looks for it in the clauses).
 _ASKS: list[tuple[Ask, re.Pattern[str]]] = [
     (Ask.AMOUNT, re.compile(r"多少钱|多少资金|多少经费|多少补贴|补贴多少|补助多少|奖励多少|奖多少|奖金|金额|额度|最多能拿|能拿多少|"
-                            r"给多少|资助多少|补贴标准|奖励标准|多少[亿万]|规模(有)?多(少|大)|预算(是|有)?多少|投入(了)?多少|"
+                            r"给多少|资助多少|补贴标准|奖励标准|多少[亿万]|(补贴|补助|奖励|资助|奖金|经费)(是|有|能有|大概)?多少|规模(有)?多(少|大)|预算(是|有)?多少|投入(了)?多少|"
                             r"资金量|总额|how much money|how much funding|amount of|budget", re.I)),
     (Ask.MONTH, re.compile(r"几月|哪个月|什么月份|哪一个月|which month|what month", re.I)),
     (Ask.DATE, re.compile(r"哪天|哪一天|几号|什么日子|具体日期|准确日期|什么时候(印发|发布|出台|发文|签发)|(印发|发布|出台|发文)(的)?(日期|时间)|"
@@ -73,8 +74,8 @@ _ASKS: list[tuple[Ask, re.Pattern[str]]] = [
                             r"邮箱|email|phone|who is the (head|director|president|chief|leader)|name of the", re.I)),
 ]
 # Shopping advice (which brand or model to buy) is outside what policy documents answer.
-_SHOPPING = re.compile(r"(推荐|哪个牌子|哪款|哪个好|哪家好|值得买|性价比|怎么选|买哪)[^?？]{0,12}(牌子|品牌|款|型号|价格|预算|块钱|元左右|买)|"
-                       r"(牌子|品牌|型号)[^?？]{0,6}(哪个好|推荐|怎么选)|(哪个|哪款|哪家)(牌子|型号)[^?？]{0,10}(好|耐用|靠谱|值得)", re.I)
+_SHOPPING = re.compile(r"(推荐|哪个牌子|哪款|哪个好|哪家好|值得买|性价比|怎么选|买哪)[^?？]{0,12}(牌子|款|型号|价格|预算|块钱|元左右|买)|"
+                       r"(牌子|型号)[^?？]{0,6}(哪个好|推荐|怎么选)|(买|选)(哪个|哪家|什么)(牌子|品牌)|(哪个|哪款|哪家)(牌子|型号)[^?？]{0,10}(好|耐用|靠谱|值得)", re.I)
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _FIVE_YEAR = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
               "十五五": (2026, 2030)}
@@ -184,14 +185,26 @@ def is_duty(typed: str, context: str, ask: str, cities: list[str]) -> bool:
     return speaker_unit or find_unit(ask, cities) is not None
 
 
+_UNIT_END = re.compile(r"委员会|办公室|总局|分局|支行|海关|中心|局|委|办|厅|部")
+_NOT_IN_NAME = re.compile(r".*[在是的了我们你哪几块些事做把被给从向对由和与及、,,。?？!!:: ]")
+
+
 def find_unit(text: str, cities: list[str]) -> str | None:
-    """The unit a duty question is about: the first unit-like name, without the city prefix;
-    "我们局" and the like are not a unit name (the unit is named elsewhere in the text)."""
+    """The unit a question names: the first organisation-shaped name (ends in 局, 委, 海关 …),
+    without the city prefix. A name the alias table knows is taken whole and nothing more
+    (在市场监管局工作 -> 市场监管局); otherwise the words before it stop at the first
+    character that cannot be part of a name. "我们局" is not a name (it points elsewhere)."""
     probe = _WE_UNIT.sub(" ", text)
-    for city in cities:
-        probe = probe.replace(city + "市", " ").replace(city, " ")
-    m = _UNIT.search(probe)
-    return m.group(1) if m else None
+    for m in _UNIT_END.finditer(probe):
+        end = m.end()
+        known = [probe[start:end] for start in range(max(0, end - 12), m.start())
+                 if not _NOT_IN_NAME.match(probe[start:end]) and canonical(probe[start:end]) in known_units()]
+        head = _NOT_IN_NAME.sub("", probe[max(0, end - 12):m.start()])
+        name = max(known, key=len) if known else head + m.group(0)
+        name = bare(name)
+        if len(name) >= 2 and name not in ("中心", "部", "局", "委", "办", "支行"):
+            return name
+    return None
 
 
 _YEAR_RANGE = re.compile(r"(?<!\d)(20\d\d)\s*(?:年)?\s*[-—–~至到]\s*(20\d\d)(?!\d)")

@@ -64,9 +64,19 @@ def canonical(name: str) -> str:
 
 
 def same_unit(asked: str, listed: str) -> bool:
-    """Whether a clause's unit `listed` is the body the user means by `asked`."""
+    """Whether a clause's unit `listed` is the body the user means by `asked`: the same canonical
+    name, or one of the asked body's names inside the listed one (人行 in 人行东莞支行)."""
     a, b = canonical(asked), canonical(listed)
-    return a == b or (len(a) >= 3 and a in bare(listed))
+    if a == b:
+        return True
+    inside = bare(listed)
+    return any(n in inside for n in names_of(asked) if len(n) >= 2 and (len(n) >= 3 or n in alias_table()))
+
+
+@lru_cache(maxsize=1)
+def known_units() -> frozenset[str]:
+    """Canonical names of every body the alias table knows."""
+    return frozenset(alias_table().values())
 
 
 def names_of(unit: str) -> list[str]:

@@ -253,12 +253,8 @@ DAMAGED = [
     case("look-up", Kind.LOOKUP, "质量认证有什么要求", {}),
     case("support", Kind.SUPPORT, "质量认证有什么支持", {}),
     case("compare", Kind.COMPARE, "各地质量认证有什么安排", {}),
-    case("who leads: the related sentence", Kind.WHO_LEADS, "质量认证企业数量谁牵头", {},
-         xfail="_who quotes the clause's best sentence as 相关条文 without checking lost_in, so a damaged "
-               "sentence there gets the damaged_source warning but no DAMAGE_NOTE beside it"),
-    case("duty: the clause's sentence", Kind.DUTY, "质监局牵头哪些工作", {"unit": "质监局", "role": Role.LEAD},
-         xfail="_duty quotes unit_sentence() without checking lost_in, so a damaged sentence in a duty "
-               "list gets the damaged_source warning but no DAMAGE_NOTE beside it"),
+    case("who leads: the related sentence", Kind.WHO_LEADS, "质量认证企业数量谁牵头", {}),
+    case("duty: the clause's sentence", Kind.DUTY, "质监局牵头哪些工作", {"unit": "质监局", "role": Role.LEAD}),
 ]
 
 
