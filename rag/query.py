@@ -17,9 +17,9 @@ from rag.types import DeclineReason, Filters, Kind, Query
 
 _NATIONAL_ALIASES = (NATIONAL, "国家层面", "国家级", "质量强国", "建设纲要", "纲要", "国务院", "中共中央", "national", "nationwide", "china")
 _INJECTION = re.compile(
-    r"忽略.{0,12}(指令|规则|提示|要求|设定)|无视.{0,12}(指令|规则)|(系统|system)\s*(提示词|prompt)|提示词原样|"
-    r"ignore\s+(all\s+|any\s+)?(previous|prior|above|the)?\s*(instructions|rules)|jailbreak|developer\s+mode|"
-    r"你现在(是|扮演)|扮演.{0,6}(角色|助手)|disregard\s+(all|previous)", re.I)
+    r"忽略.{0,12}(指令|规则|提示|要求|设定)|无视.{0,12}(指令|规则)|(系统|system)\s{0,5}(提示词|prompt)|提示词原样|"
+    r"ignore\s{1,5}(all\s{1,5}|any\s{1,5})?(previous|prior|above|the)?\s{0,5}(instructions|rules)|jailbreak|developer\s{1,5}mode|"
+    r"你现在(是|扮演)|扮演.{0,6}(角色|助手)|disregard\s{1,5}(all|previous)", re.I)
 _KIND_RULES: list[tuple[Kind, re.Pattern[str]]] = [
     (Kind.COMPARE, re.compile(r"各地|各市|哪些城市|哪些地方|哪几个城市|分别|对比|比较|异同|不同城市|compare|which cities|each city", re.I)),
     (Kind.DUTY, re.compile(r"(牵头|负责|承担|主管)(了)?(哪些|什么|那些)(工作|任务|事项|事)?|职责(是|有)|哪些(工作|任务)由|what (does|is) .{0,40}responsible for|duties", re.I)),
