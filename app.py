@@ -20,6 +20,8 @@ import gradio as gr  # noqa: E402 - after the telemetry switches above
 from fastapi import FastAPI  # noqa: E402
 
 from rag.api import contract_of, create_api  # noqa: E402
+from rag.guard import Access  # noqa: E402
+from rag.limits import MAX_TURNS, checked_request  # noqa: E402
 from rag.service import AssistantService, classify  # noqa: E402
 from rag.types import Answer, Filters  # noqa: E402
 
@@ -128,15 +130,19 @@ def history_pairs(messages: list[dict[str, Any]]) -> list[tuple[str, str]]:
 # ---------------------------------------------------------------- the UI
 def _respond(service: AssistantService, question: str, chat: list[dict[str, Any]], cities: list[str] | None
              ) -> Iterator[tuple[list[dict[str, Any]], str, str]]:
-    question = (question or "").strip()
-    if not question:
+    if not (question or "").strip():
         yield chat, EMPTY_PANEL, ""
         return
-    history = history_pairs(chat)
+    try:   # budgets and cleaning (rag.limits): what is shown is the cleaned text, with no remote images
+        request = checked_request(question, history_pairs(chat)[-MAX_TURNS:], Filters(cities=list(cities or [])))
+    except Exception as exc:  # noqa: BLE001 - shown to the user
+        yield [*chat, {"role": "assistant", "content": f"⚠ {classify(exc).message}"}], EMPTY_PANEL, question
+        return
+    question, history = request.question, request.history
     chat = [*chat, {"role": "user", "content": question}, {"role": "assistant", "content": ""}]
     yield chat, "<div class='zc-foot'>正在检索与作答…</div>", ""
     try:
-        for item in service.stream(question, history, Filters(cities=list(cities or []))):
+        for item in service.stream(question, history, request.filters):
             if isinstance(item, Answer):
                 contract = contract_of(item)
                 yield [*chat[:-1], {"role": "assistant", "content": contract["answer"]}], sources_html(contract), ""
@@ -195,15 +201,18 @@ def build_ui(service: AssistantService) -> gr.Blocks:
     return demo
 
 
-def create_app(assistant: Any = None) -> FastAPI:
+def create_app(assistant: Any = None, *, host: str | None = None) -> FastAPI:
     """The API at /api, /v1 and /healthz, and the UI at /. Takes an AssistantService or an
-    assistant (the default one when None); call service.start() first to serve warm."""
+    assistant (the default one when None); call service.start() first to serve warm. `host` is
+    the address the server binds, which the Host check accepts besides localhost."""
+    from rag.settings import get_settings
+
     if assistant is None:
         from rag.pipeline import build_assistant
 
         assistant = build_assistant()
     service = assistant if isinstance(assistant, AssistantService) else AssistantService(assistant)
-    app = create_api(service)
+    app = create_api(service, access=Access.from_settings(get_settings(), bound_host=host))
     return gr.mount_gradio_app(
         app, build_ui(service), path="/", footer_links=[], run_history=False, ssr_mode=False,
         mcp_server=False, css=CSS, theme=gr.themes.Default(),
@@ -223,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
     print("质策: loading the index and the models (the first run builds the index)…", flush=True)
     service.start(progress=lambda fraction, message: print(f"  {fraction:4.0%} {message}", flush=True))
     print(f"质策 ready on http://{args.host}:{args.port}/  (API: /api/ask, /v1/chat/completions, /healthz)", flush=True)
-    uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_app(service, host=args.host), host=args.host, port=args.port, log_level="info")
 
 
 if __name__ == "__main__":
