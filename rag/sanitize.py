@@ -22,7 +22,7 @@ _MD_IMAGE = re.compile(r"!\[([^\[\]\n]{0,300})\]\([^()\n]{0,2000}\)")
 _MD_IMAGE_REF = re.compile(r"!\[([^\[\]\n]{0,300})\]\[[^\[\]\n]{0,300}\]")
 _HTML_TAG = re.compile(r"</?[A-Za-z!][^<>]{0,2000}>")
 _SPACES = re.compile(r"[^\S\n]+")
-_BREAKS = re.compile(r"\n(?:[^\S\n]*\n)+")
+_BREAKS = re.compile(r"\n[^\S\n]*(?:\n[^\S\n]*)+")
 _KEEP_CONTROLS = frozenset("\n")
 
 
