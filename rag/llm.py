@@ -240,6 +240,7 @@ class LLMAnswerer:
         return ChatOpenAI(
             model=c.model, base_url=c.base_url, api_key=key, timeout=c.timeout_s,
             max_retries=0, temperature=c.temperature, use_responses_api=False, stream_usage=False,
+            http_client=deadline_http_client(c.timeout_s),
         )
 
     def answer(self, query: Query, hits: list[Hit], on_token: TokenCallback | None = None) -> Answer:
@@ -342,6 +343,37 @@ class LLMAnswerer:
 
 # ---------------------------------------------------------------- the deadline
 _END = object()
+_call = threading.local()      # .deadline: the monotonic deadline of the LLM call on this thread
+
+
+def deadline_http_client(timeout_s: float) -> Any:
+    """An httpx client whose response bodies stop at the calling thread's deadline (set by
+    `_until`'s worker): a trickling endpoint cannot keep an abandoned worker thread reading for
+    long after its answer has fallen back."""
+    import httpx
+
+    class DeadlineStream(httpx.SyncByteStream):
+        def __init__(self, inner: Any, deadline: float) -> None:
+            self.inner, self.deadline = inner, deadline
+
+        def __iter__(self) -> Iterator[bytes]:
+            for chunk in self.inner:
+                if time.monotonic() > self.deadline:
+                    raise httpx.ReadTimeout("the answer's deadline passed")
+                yield chunk
+
+        def close(self) -> None:
+            self.inner.close()
+
+    class DeadlineTransport(httpx.HTTPTransport):
+        def handle_request(self, request: Any) -> Any:
+            response = super().handle_request(request)
+            deadline = getattr(_call, "deadline", None)
+            if deadline is not None:
+                response.stream = DeadlineStream(response.stream, deadline)
+            return response
+
+    return httpx.Client(transport=DeadlineTransport(), timeout=timeout_s, trust_env=True)
 
 
 def _until(produce: Any, messages: list[tuple[str, str]], stream: bool, deadline: float,
@@ -354,6 +386,7 @@ def _until(produce: Any, messages: list[tuple[str, str]], stream: bool, deadline
     stop = threading.Event()
 
     def work() -> None:
+        _call.deadline = deadline
         try:
             for delta in produce(messages, stream, stop):
                 items.put(delta)

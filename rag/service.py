@@ -96,7 +96,7 @@ def reason_of(exc: BaseException) -> str:
 
 class AssistantService:
     """Starts the assistant once (index build if missing, then warm-up), lets several asks run at
-    once (the index is read-only between builds; see README "Concurrency"), and streams tokens
+    once (the index is read-only between builds; see README "Hostile input, budgets and health"), and streams tokens
     through a queue. Every request is checked against rag.limits before the assistant sees it."""
 
     def __init__(self, assistant: AssistantLike, *, probe_every_s: float = 1.0) -> None:

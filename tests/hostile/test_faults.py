@@ -41,12 +41,26 @@ def test_slow_endpoint_falls_back_within_the_timeout(fault, stream):
         started = time.monotonic()
         ans = llm.answer(make_query(), [make_hit()], on_token=tokens.append if stream else None)
         took = time.monotonic() - started
+        if fault == "trickle":      # the endpoint still trickles: the worker must stop on its own
+            assert _llm_workers_end(within_s=2.0), "the abandoned LLM worker kept reading the trickle"
     print(f"\n{fault} stream={stream}: fallback after {took:.2f} s (timeout {timeout_s} s)")
     assert took <= timeout_s + 1.0
     assert ans.meta["answerer"] == "extractive (LLM fallback)"
     [warning] = [w for w in ans.warnings if w.kind == "llm_fallback"]
     assert "did not answer within 1.5 s" in warning.detail
     assert "⚠ " + warning.detail in sources_text(contract_of(ans))     # shown in the OpenAI text too
+    assert _llm_workers_end(within_s=3.0), "the abandoned LLM worker thread kept reading"
+
+
+def _llm_workers_end(within_s: float) -> bool:
+    import threading
+
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if not any(t.name == "zhice-llm" and t.is_alive() for t in threading.enumerate()):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 # ------------------------------------------------------------------ the circuit breaker
