@@ -20,9 +20,10 @@ import gradio as gr  # noqa: E402 - after the telemetry switches above
 from fastapi import FastAPI  # noqa: E402
 
 from rag.api import contract_of, create_api  # noqa: E402
-from rag.guard import Access  # noqa: E402
+from rag.guard import Access, allowed_hosts  # noqa: E402
 from rag.limits import MAX_TURNS, checked_request  # noqa: E402
 from rag.service import AssistantService, classify  # noqa: E402
+from rag.settings import get_settings  # noqa: E402
 from rag.types import Answer, Filters  # noqa: E402
 
 EXAMPLES = [
@@ -205,8 +206,6 @@ def create_app(assistant: Any = None, *, host: str | None = None) -> FastAPI:
     """The API at /api, /v1 and /healthz, and the UI at /. Takes an AssistantService or an
     assistant (the default one when None); call service.start() first to serve warm. `host` is
     the address the server binds, which the Host check accepts besides localhost."""
-    from rag.settings import get_settings
-
     if assistant is None:
         from rag.pipeline import build_assistant
 
@@ -232,6 +231,8 @@ def main(argv: list[str] | None = None) -> None:
     print("质策: loading the index and the models (the first run builds the index)…", flush=True)
     service.start(progress=lambda fraction, message: print(f"  {fraction:4.0%} {message}", flush=True))
     print(f"质策 ready on http://{args.host}:{args.port}/  (API: /api/ask, /v1/chat/completions, /healthz)", flush=True)
+    print(f"  answering to Host: {', '.join(allowed_hosts(get_settings().allowed_hosts, args.host))} "
+          "(add names with ZHICE_ALLOWED_HOSTS)", flush=True)
     uvicorn.run(create_app(service, host=args.host), host=args.host, port=args.port, log_level="info")
 
 
