@@ -15,7 +15,7 @@ from index.models import Level
 from rag.components import Components, build_components, retrieval_mode
 from rag.limits import checked_request
 from rag.query import understand
-from rag.reload import BuildWatcher
+from rag.reload import BuildWatcher, forget_embedded_chroma
 from rag.settings import AnswererKind, Settings, get_settings
 from rag.types import Answer, DeclineReason, Embedder, Filters, Hit, Kind, Query, TokenCallback
 
@@ -73,6 +73,8 @@ class Assistant:
         """Runs in its own thread with self._lock held (taken by the caller), so no user waits for
         it and two reloads never run at once. A build that fails to load leaves the old parts."""
         try:
+            if not self.settings.chroma_url:
+                forget_embedded_chroma(self.settings.chroma_dir)   # see vectors another process added
             fresh = self._build()
             self._components = fresh
             self._watcher.seen(fresh.snapshot.build_id)

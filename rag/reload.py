@@ -57,3 +57,17 @@ class BuildWatcher:
             if failed:
                 self._failed = self._pointed
             self._next_check = time.monotonic() + self.interval_s
+
+
+def forget_embedded_chroma(path: Path) -> None:
+    """Make the next embedded Chroma client on `path` read the collection from disk again.
+
+    Chroma keeps one System per path per process, with its vector index in memory: vectors that
+    another process (`python -m index build`) added are counted but never returned by queries.
+    Dropping the cached System before the new Components connect gives them a fresh one; the old
+    one keeps serving the asks still running on the old Components. (chromadb 1.5.9 internals.)"""
+    try:
+        from chromadb.api.shared_system_client import SharedSystemClient
+    except ImportError:   # pragma: no cover - another Chroma layout: nothing cached to forget
+        return
+    SharedSystemClient._identifier_to_system.pop(str(path), None)
