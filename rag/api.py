@@ -251,7 +251,9 @@ def _install_health_routes(app: FastAPI, service: AssistantService) -> None:
         reason = service.readiness()
         if reason:
             return JSONResponse(status_code=503, content={"status": "unavailable", "reason": reason})
-        return JSONResponse({"status": "ready", "answerer": service.answerer_name})
+        build = getattr(service.assistant, "build_id", None)
+        return JSONResponse({"status": "ready", "answerer": service.answerer_name,
+                             **({"build": build} if isinstance(build, str) else {})})
 
     @app.get("/healthz", response_model=None)
     def healthz() -> JSONResponse:

@@ -94,6 +94,11 @@ class Assistant:
             c.dense.warm_up()
         return None
 
+    @property
+    def build_id(self) -> str | None:
+        """The index build the next ask will use (None before warm-up)."""
+        return self._components.snapshot.build_id if self._components else None
+
     def cities(self) -> list[str]:
         return self.components.snapshot.cities()
 

@@ -45,7 +45,8 @@ def http(url: str, timeout: float = 30.0) -> httpx.Client:
 def assert_healthy(url: str) -> None:
     """/readyz is 200 and a normal question gets a cited answer."""
     with http(url) as c:
-        assert c.get("/readyz").status_code == 200
+        ready = c.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["build"]
         started = time.perf_counter()
         data = c.post("/api/ask", json={"question": NORMAL}).json()
         assert data["answerable"] is True and data["citations"], data
