@@ -28,7 +28,10 @@ import gradio as gr  # noqa: E402 - after the telemetry switches above
 from fastapi import FastAPI  # noqa: E402
 
 from rag.api import MAX_QUESTION_CHARS, contract_of, create_api  # noqa: E402
+from rag.guard import Access, allowed_hosts  # noqa: E402
+from rag.limits import MAX_TURNS, checked_request  # noqa: E402
 from rag.service import AssistantService, classify  # noqa: E402
+from rag.settings import get_settings  # noqa: E402
 from rag.types import Answer, Filters  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -257,11 +260,16 @@ def _respond(service: AssistantService, question: str, cities: list[str] | None,
     if not asked:
         yield render_chat(turns), _hint("请输入问题。" if (question or "").strip() else HINT), "", turns
         return
+    try:   # budgets and cleaning (rag.limits) before anything else
+        request = checked_request(asked, history_of(turns)[-MAX_TURNS:], Filters(cities=list(cities or [])))
+    except Exception as exc:  # noqa: BLE001 - shown to the user
+        yield render_chat(turns), _hint(f"⚠ {classify(exc).message}"), question, turns
+        return
     shown = render_chat(turns) + [{"role": "user", "content": literal_markdown(question.strip())}]
     yield [*shown, {"role": "assistant", "content": ""}], _hint("正在检索与作答…"), "", turns
     partial = ""
     try:
-        for item in service.stream(asked, history_of(turns), Filters(cities=list(cities or []))):
+        for item in service.stream(request.question, request.history, request.filters):
             if isinstance(item, Answer):
                 contract = contract_of(item)
                 turns = [*turns, Turn(question=question.strip(), answer=contract["answer"], contract=contract)]
@@ -386,15 +394,16 @@ class HtmlLang:
         await self.app(scope, receive, capture)
 
 
-def create_app(assistant: Any = None) -> FastAPI:
+def create_app(assistant: Any = None, *, host: str | None = None) -> FastAPI:
     """The API at /api, /v1 and /healthz, and the UI at /. Takes an AssistantService or an
-    assistant (the default one when None); call service.start() first to serve warm."""
+    assistant (the default one when None); call service.start() first to serve warm. `host` is
+    the address the server binds, which the Host check accepts besides localhost."""
     if assistant is None:
         from rag.pipeline import build_assistant
 
         assistant = build_assistant()
     service = assistant if isinstance(assistant, AssistantService) else AssistantService(assistant)
-    app = create_api(service)
+    app = create_api(service, access=Access.from_settings(get_settings(), bound_host=host))
     app = gr.mount_gradio_app(
         app, build_ui(service), path="/", footer_links=[], run_history=False, ssr_mode=False,
         mcp_server=False, css=CSS, head=HEAD, theme=gr.themes.Default(),
@@ -415,8 +424,10 @@ def main(argv: list[str] | None = None) -> None:
     service = AssistantService(build_assistant())
     print("质策: loading the index and the models (the first start builds the index)…", flush=True)
     service.start(progress=lambda fraction, message: print(f"  {fraction:4.0%} {message}", flush=True))
-    app = create_app(service)
+    app = create_app(service, host=args.host)
     print(f"质策 ready on http://{args.host}:{args.port}/  (API: /api/ask, /v1/chat/completions, /healthz)", flush=True)
+    print(f"  answering to Host: {', '.join(allowed_hosts(get_settings().allowed_hosts, args.host))} "
+          "(add names with ZHICE_ALLOWED_HOSTS)", flush=True)
     # Open event streams (a browser tab's or gradio_client's heartbeat) would hold a shutdown indefinitely.
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", timeout_graceful_shutdown=3)
 

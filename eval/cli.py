@@ -136,6 +136,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(args)
 
 
+def cmd_load(args: argparse.Namespace) -> int:
+    from eval.load import main as load_main
+
+    return load_main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m eval", description="Score and benchmark 质策.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -166,6 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="print the results as one JSON object")
     bench.add_argument("--out", metavar="FILE", help="also write the JSON results to FILE")
     bench.set_defaults(func=cmd_bench)
+    load = sub.add_parser("load", help="a bounded load test of a running server on loopback (see eval/load.py)")
+    load.add_argument("--url", required=True, help="the server, e.g. http://127.0.0.1:7860 (loopback only)")
+    load.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
+    load.add_argument("--questions", type=int, default=20, help="questions each client asks (default 20)")
+    load.add_argument("--gold", default="eval/gold_dev.jsonl", help="questions to cycle through (default eval/gold_dev.jsonl)")
+    load.add_argument("--timeout", type=float, default=60.0, help="seconds one request may take (default 60)")
+    load.set_defaults(func=cmd_load)
     return p
 
 

@@ -2,10 +2,16 @@
 
     POST /api/ask               {"question", "history"?, "filters"?} -> the eval/FORMAT.md contract
     GET  /v1/models, /v1/models/{id}, POST /v1/chat/completions   OpenAI-compatible (rag/api_openai.py)
-    GET  /healthz
+    POST/GET/DELETE /api/documents   uploads (rag/api_documents.py; off unless ZHICE_ADMIN_TOKEN is set)
+    GET  /livez                 the process is up
+    GET  /readyz                a real read of both stores works (503 with the reason otherwise)
+    GET  /healthz               /readyz in the older shape (kept for compatibility)
 
 Every error body is OpenAI's shape, {"error": {"message", "type", "param", "code"}}; a malformed
-body is 400 (not FastAPI's 422), so OpenAI SDKs raise BadRequestError.
+body is 400 (not FastAPI's 422), so OpenAI SDKs raise BadRequestError. Every request gets an
+X-Request-ID; budgets (rag.limits) are enforced before the assistant runs; errors are classified
+once (rag.service.classify) and never echo the input. Access guards (API key, Host check, upload
+gate, body budget) are in rag.guard.
 
 No retrieval or answer logic here: requests are validated, handed to `assistant.ask`, and the
 Answer is rendered. The pure helpers (question from messages, reply text, JSON bodies) are tested
@@ -13,6 +19,7 @@ on their own.
 """
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any, Sequence
 
@@ -25,6 +32,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from rag import limits
+from rag.guard import Access, error_body, install_guards
+from rag.limits import RequestRejected, checked_request
 from rag.openai_compat import APIError, ChatMessage
 from rag.service import AssistantLike, AssistantService, classify
 from rag.settings import Settings, get_settings
@@ -32,7 +42,7 @@ from rag.types import Answer, Filters
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 2000
+MAX_QUESTION_CHARS = limits.MAX_QUESTION_CHARS
 CORRECTION = "\n\n（以上生成内容未通过引用核验，已改用下面的答案）\n\n"
 ASK_SHAPE = '{"question": str, "history": [[user, assistant], ...], "filters": {"cities": [...], "doc_ids": [...]}}'
 CHAT_SHAPE = '{"model": "zhice", "messages": [{"role": "user", "content": str}], "stream": bool}'
@@ -50,11 +60,10 @@ class FiltersBody(BaseModel):
 
 
 def _question(value: str) -> str:
+    """Shape only (an empty question is a bad body); budgets are checked by rag.limits."""
     value = value.strip()
     if not value:
         raise ValueError("the question is empty; send the text to ask, e.g. 中山市推行首席质量官制度由哪些部门负责?")
-    if len(value) > MAX_QUESTION_CHARS:
-        raise ValueError(f"the question has {len(value)} characters; keep it under {MAX_QUESTION_CHARS}")
     return value
 
 
@@ -87,7 +96,7 @@ def question_and_history(messages: Sequence[ChatMessage]) -> tuple[str, list[tup
 
 def sources_text(contract: dict[str, Any]) -> str:
     """The compact list under a chat reply: warnings, then one line per citation."""
-    lines = [f"⚠ {w['detail']}" for w in contract.get("warnings", []) if w.get("kind") != "llm_fallback"]
+    lines = [f"⚠ {w['detail']}" for w in contract.get("warnings", [])]   # llm_fallback too: say when the LLM was not used
     cites = contract.get("citations", [])
     if cites:
         lines.append("来源：")
@@ -118,17 +127,19 @@ def _where(loc: Sequence[Any]) -> str:
     return out or "body"
 
 
-def validation_message(errors: Sequence[dict[str, Any]]) -> str:
-    """FastAPI's error list as one sentence: 'question: Field required; …'. Never the input itself."""
+def validation_message(errors: Sequence[dict[str, Any]], most: int = 5) -> str:
+    """FastAPI's error list as one sentence: 'question: Field required; …' (the first `most`).
+    Never the input itself."""
     parts = []
-    for e in errors:
+    for e in errors[:most]:
         if e.get("type") == "json_invalid":
             parts.append("the body is not valid JSON")
         elif e.get("type") == "extra_forbidden":
             parts.append(f"Unrecognized request argument supplied: {_where(e.get('loc', ()))}")
         else:
-            parts.append(f"{_where(e.get('loc', ()))}: {str(e.get('msg', 'invalid')).removeprefix('Value error, ')}")
-    return "; ".join(parts)
+            parts.append(f"{_where(e.get('loc', ()))[:80]}: {str(e.get('msg', 'invalid')).removeprefix('Value error, ')[:200]}")
+    more = f"; and {len(errors) - most} more" if len(errors) > most else ""
+    return "; ".join(parts) + more
 
 
 def validation_error(path: str, errors: Sequence[dict[str, Any]]) -> APIError:
@@ -145,32 +156,81 @@ def contract_of(answer: Answer) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- the app
-def _error(status: int, message: str, kind: str = "invalid_request_error", code: str | None = None,
-           headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(status_code=status, headers=headers,
-                        content=APIError(status, message, code=code, type=kind).body())
-
-
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _bad_body(request: Request, exc: RequestValidationError) -> JSONResponse:
         err = validation_error(request.url.path, exc.errors())
-        return JSONResponse(status_code=err.status, content=err.body())
+        log.info("request %s: bad body: %s", _request_id(request), err.message[:200])
+        return _error_response(request, err)
 
     @app.exception_handler(APIError)
     async def _api_error(request: Request, exc: APIError) -> JSONResponse:
-        return JSONResponse(status_code=exc.status, content=exc.body(), headers=exc.headers)
+        return _error_response(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}.get(exc.status_code)
-        return _error(exc.status_code, str(exc.detail), code=code, headers=getattr(exc, "headers", None))
+        message = exc.detail if isinstance(exc.detail, str) else "the request could not be handled"
+        if exc.status_code == 400 and "parsing the body" in message:
+            message = "the body is not valid JSON text in UTF-8 (or nests too deeply); expected " + ASK_SHAPE
+        return _error_response(request, APIError(exc.status_code, message, code=code,
+                                                 headers=getattr(exc, "headers", None)))
+
+    @app.exception_handler(RequestRejected)
+    async def _rejected(request: Request, exc: RequestRejected) -> JSONResponse:
+        failure = classify(exc)
+        log.info("request %s rejected (%s): %s", _request_id(request), failure.kind, failure.message)
+        return _error_response(request, APIError(failure.status, failure.message, getattr(exc, "field", None),
+                                                 failure.kind))
 
     @app.exception_handler(Exception)
     async def _failed(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("request to %s failed", request.url.path)
-        failure = classify(exc)
-        return _error(failure.status, failure.message, "server_error", failure.kind)
+        status, body = _on_error(exc, _request_id(request))
+        return JSONResponse(status_code=status, content=json.loads(body))
+
+
+def _error_response(request: Request, err: APIError) -> JSONResponse:
+    """An error in OpenAI's shape, with the request id in the body (the header is set by the guard)."""
+    body = err.body()
+    body["error"]["request_id"] = _request_id(request)
+    return JSONResponse(status_code=err.status, content=body, headers=err.headers)
+
+
+def _request_id(request: Request) -> str:
+    return str(getattr(request.state, "request_id", "-"))
+
+
+def _on_error(exc: BaseException, request_id: str) -> tuple[int, bytes]:
+    """Any exception a route raised, classified once and logged once (with the request id)."""
+    failure = classify(exc)
+    if failure.status >= 500:
+        log.error("request %s failed (%s): %s", request_id, failure.kind, failure.message, exc_info=exc)
+    else:
+        log.info("request %s rejected (%s): %s", request_id, failure.kind, failure.message)
+    kind = "invalid_request_error" if failure.status < 500 else "server_error"
+    return failure.status, error_body(failure.message, kind, failure.kind, request_id)
+
+
+def _install_health_routes(app: FastAPI, service: AssistantService) -> None:
+    @app.get("/livez")
+    def livez() -> dict[str, Any]:
+        return {"status": "alive"}
+
+    @app.get("/readyz", response_model=None)
+    def readyz() -> JSONResponse:
+        reason = service.readiness()
+        if reason:
+            return JSONResponse(status_code=503, content={"status": "unavailable", "reason": reason})
+        build = getattr(service.assistant, "build_id", None)
+        return JSONResponse({"status": "ready", "answerer": service.answerer_name,
+                             **({"build": build} if isinstance(build, str) else {})})
+
+    @app.get("/healthz", response_model=None)
+    def healthz() -> JSONResponse:
+        reason = service.readiness()
+        body = {"status": "unavailable" if reason else "ok", "answerer": service.answerer_name,
+                "index_ready": service.is_ready and not reason, **({"reason": reason} if reason else {})}
+        return JSONResponse(status_code=503 if reason else 200, content=body)
 
 
 class ScopedCORS:
@@ -190,24 +250,26 @@ class ScopedCORS:
             await self.app(scope, receive, send)
 
 
-def create_api(assistant: AssistantLike | AssistantService, settings: Settings | None = None) -> FastAPI:
+def create_api(assistant: AssistantLike | AssistantService, settings: Settings | None = None, *,
+               access: Access | None = None) -> FastAPI:
     """`settings` (default: the assistant's, else the environment's) gives CORS origins and the
-    upload switch, limit and corpus directory."""
+    upload switch, limit and corpus directory; `access` (API key, allowed hosts, Gradio uploads)
+    defaults to the settings too (ZHICE_API_KEY, ZHICE_ALLOWED_HOSTS, ZHICE_ALLOW_UPLOADS)."""
     service = assistant if isinstance(assistant, AssistantService) else AssistantService(assistant)
     settings = settings or getattr(service.assistant, "settings", None) or get_settings()
+    access = access or Access.from_settings(settings)
     app = FastAPI(title="质策 API", docs_url=None, redoc_url=None)   # the docs pages load assets from a CDN
     app.state.service = service
     _install_error_handlers(app)
     if settings.cors_origin_list:
         app.add_middleware(ScopedCORS, origins=settings.cors_origin_list)
-
-    @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        return {"status": "ok", "answerer": service.answerer_name, "index_ready": service.is_ready}
+    install_guards(app, access, on_error=_on_error)
+    _install_health_routes(app, service)
 
     @app.post("/api/ask")
     def ask(body: AskBody) -> JSONResponse:
-        answer = service.ask(body.question, body.history, body.filters.to_filters())
+        request = checked_request(body.question, body.history, body.filters.to_filters())
+        answer = service.ask(request.question, request.history, request.filters)
         return JSONResponse(contract_of(answer))
 
     from rag.api_documents import install_document_routes

@@ -17,6 +17,8 @@ from fastapi.sse import EventSourceResponse, format_sse_event
 from openai.types.chat.chat_completion_chunk import ChoiceDelta
 from pydantic import BaseModel, ValidationError
 
+from rag import limits
+from rag.limits import AskRequest, RequestRejected, checked_request
 from rag.api import FiltersBody, _question, closing_delta, contract_of, question_and_history, reply_text
 from rag.openai_compat import (
     MODEL_ID,
@@ -48,13 +50,22 @@ def _filters(raw: dict[str, Any] | None) -> Filters:
                        "\"doc_ids\": [str]}", f"filters.{where}", "invalid_value") from None
 
 
-def _checked_question(body: ChatRequest) -> tuple[str, list[tuple[str, str]]]:
+def _checked_question(body: ChatRequest, filters: Filters) -> AskRequest:
+    """The question, history and filters within the budgets of rag.limits (message and content-part
+    counts first, then the text itself, cleaned)."""
+    if len(body.messages) > limits.MAX_CHAT_MESSAGES:
+        raise RequestRejected(f"messages has {len(body.messages)} entries; the limit is {limits.MAX_CHAT_MESSAGES}",
+                              field="messages")
+    for i, m in enumerate(body.messages):
+        if isinstance(m.content, list) and len(m.content) > limits.MAX_CONTENT_PARTS:
+            raise RequestRejected(f"messages[{i}].content has {len(m.content)} parts; the limit is "
+                                  f"{limits.MAX_CONTENT_PARTS}", field=f"messages[{i}].content")
     question, history = question_and_history(body.messages)
     try:
         _question(question)
     except ValueError as e:
         raise APIError(400, str(e), f"messages[{len(body.messages) - 1}].content", "invalid_value") from None
-    return question, history
+    return checked_request(question, history, filters)
 
 
 def _sse(item: BaseModel | str) -> bytes:
@@ -79,8 +90,8 @@ def install_openai_routes(app: FastAPI, service: AssistantService) -> None:
     @app.post("/v1/chat/completions", response_model=None)
     def chat(body: ChatRequest) -> Response:
         check_request(body)
-        filters = _filters(body.filters)
-        question, history = _checked_question(body)
+        request = _checked_question(body, _filters(body.filters))
+        question, history, filters = request.question, request.history, request.filters
         cid, now = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
         ignored = body.no_effect_options()
         headers = {IGNORED_HEADER: ",".join(ignored)} if ignored else {}

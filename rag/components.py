@@ -60,7 +60,8 @@ def make_answerer(settings: Settings, kind: AnswererKind, snapshot: IndexSnapsho
     from rag.llm import LLMAnswerer, LLMConfig   # imports langchain: only when asked for
 
     config = LLMConfig(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key,
-                       timeout_s=settings.llm_timeout_s, temperature=settings.llm_temperature)
+                       timeout_s=settings.llm_timeout_s, temperature=settings.llm_temperature,
+                       breaker_failures=settings.llm_breaker_failures, breaker_cooldown_s=settings.llm_breaker_cooldown_s)
     return LLMAnswerer(config=config, fallback=extractive)
 
 

@@ -11,8 +11,10 @@ citation check) gives the fallback answerer's answer with an llm_fallback warnin
 from __future__ import annotations
 
 import logging
+import queue
 import re
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 from urllib.parse import urlsplit
@@ -21,6 +23,8 @@ from pydantic import SecretStr
 
 import prompts
 from index.errors import ZhiceError
+from rag.breaker import CircuitBreaker
+from rag.sanitize import inert_markup
 from index.models import Clause
 from rag.types import Answer, AnswerWarning, Answerer, Citation, Hit, Query, TokenCallback, WarningKind, damage_warnings
 from rag.verify import ParsedAnswer, check_answer, markers_in, verified_quotes
@@ -185,8 +189,10 @@ class LLMConfig:
     base_url: str | None
     model: str
     api_key: SecretStr = SecretStr("")
-    timeout_s: float = 30.0
+    timeout_s: float = 30.0         # for the whole answer, not per read (see LLMAnswerer._complete)
     temperature: float = 0.0
+    breaker_failures: int = 3       # consecutive endpoint failures that pause the LLM …
+    breaker_cooldown_s: float = 30.0  # … for this long, then one trial call
 
 
 def _validate(config: LLMConfig, fallback: Answerer) -> None:
@@ -214,6 +220,7 @@ class LLMAnswerer:
         self._fallback = fallback
         self._model: Any = None
         self._lock = threading.Lock()
+        self.breaker = CircuitBreaker(failures=config.breaker_failures, cooldown_s=config.breaker_cooldown_s)
         self.name = f"llm:{config.model}"
 
     def __repr__(self) -> str:
@@ -233,15 +240,23 @@ class LLMAnswerer:
         return ChatOpenAI(
             model=c.model, base_url=c.base_url, api_key=key, timeout=c.timeout_s,
             max_retries=0, temperature=c.temperature, use_responses_api=False, stream_usage=False,
+            http_client=deadline_http_client(c.timeout_s),
         )
 
     def answer(self, query: Query, hits: list[Hit], on_token: TokenCallback | None = None) -> Answer:
         if query.refuse_reason or not hits:
             return self._declined(hits, query.refuse_reason.value if query.refuse_reason else "")
+        if not self.breaker.allow():
+            return self._fall_back(query, hits, self._paused_message())
         try:
             raw = self._complete(build_messages(query, hits), on_token)
         except LLMUnavailableError as exc:
+            self.breaker.failure()
             return self._fall_back(query, hits, str(exc))
+        except BaseException:
+            self.breaker.release()     # not the endpoint's fault (e.g. a failing on_token)
+            raise
+        self.breaker.success()
         parsed = parse_llm_output(raw)
         if parsed.declined:
             return self._declined(hits, parsed.reason)
@@ -250,12 +265,20 @@ class LLMAnswerer:
             return self._fall_back(query, hits, "the LLM answer failed the citation check: " + "; ".join(problems[:3]))
         return self._compose(parsed, hits)
 
+    def _paused_message(self) -> str:
+        c = self._config
+        return (f"the LLM at {endpoint_label(c.base_url)} is paused after {c.breaker_failures} consecutive failures; "
+                f"answers are extractive until it is tried again in {self.breaker.retry_in():.0f} s")
+
     # -- the network call
     def _complete(self, messages: list[tuple[str, str]], on_token: TokenCallback | None) -> str:
+        """The whole reply within timeout_s (a deadline for the answer, not per read)."""
+        deadline = time.monotonic() + self._config.timeout_s
+        deltas = _until(self._deltas, messages, on_token is not None, deadline, self._timeout_message())
         if on_token is None:
-            return "".join(self._deltas(messages, stream=False))
+            return "".join(deltas)
         raw, sent = "", 0
-        for delta in self._deltas(messages, stream=True):
+        for delta in deltas:
             raw += delta
             ready = streamable_prefix(raw)
             if len(ready) > sent:
@@ -263,16 +286,27 @@ class LLMAnswerer:
                 sent = len(ready)
         return raw
 
-    def _deltas(self, messages: list[tuple[str, str]], *, stream: bool) -> Iterator[str]:
+    def _timeout_message(self) -> str:
+        c = self._config
+        return (f"the LLM at {endpoint_label(c.base_url)} did not answer within {c.timeout_s:g} s "
+                "(the whole answer); raise ZHICE_LLM_TIMEOUT_S or check the server")
+
+    def _deltas(self, messages: list[tuple[str, str]], stream: bool, stop: threading.Event) -> Iterator[str]:
         c = self._config
         try:
             model = self._get_model()
             if not stream:
                 yield str(model.invoke(messages).text)
                 return
-            for chunk in model.stream(messages):
-                if chunk.text:
-                    yield str(chunk.text)
+            chunks = model.stream(messages)
+            try:
+                for chunk in chunks:
+                    if stop.is_set():
+                        return
+                    if chunk.text:
+                        yield str(chunk.text)
+            finally:
+                chunks.close()      # closes the HTTP response
         except Exception as exc:  # noqa: BLE001 - every endpoint failure means "fall back"
             raise LLMUnavailableError(describe_error(exc, base_url=c.base_url, timeout_s=c.timeout_s)) from exc
 
@@ -290,7 +324,7 @@ class LLMAnswerer:
             for m, q in verified_quotes(parsed, hits)
         ]
         damaged = sorted({c.marker for c in citations if c.clause.lost_spans()})
-        text = parsed.text
+        text = inert_markup(parsed.text)     # no remote images or HTML from a model that was led astray
         if damaged and not any(w in text for w in _DAMAGE_WORDS):
             text += "\n\n" + DAMAGE_NOTE.format(markers="".join(f"[{m}]" for m in damaged))
         return Answer(
@@ -305,3 +339,74 @@ class LLMAnswerer:
         ans.retrieved = ans.retrieved or list(hits)
         ans.meta = {**ans.meta, **self._meta("extractive (LLM fallback)", llm_error=why)}
         return ans
+
+
+# ---------------------------------------------------------------- the deadline
+_END = object()
+_call = threading.local()      # .deadline: the monotonic deadline of the LLM call on this thread
+
+
+def deadline_http_client(timeout_s: float) -> Any:
+    """An httpx client whose response bodies stop at the calling thread's deadline (set by
+    `_until`'s worker): a trickling endpoint cannot keep an abandoned worker thread reading for
+    long after its answer has fallen back."""
+    import httpx
+
+    class DeadlineStream(httpx.SyncByteStream):
+        def __init__(self, inner: Any, deadline: float) -> None:
+            self.inner, self.deadline = inner, deadline
+
+        def __iter__(self) -> Iterator[bytes]:
+            for chunk in self.inner:
+                if time.monotonic() > self.deadline:
+                    raise httpx.ReadTimeout("the answer's deadline passed")
+                yield chunk
+
+        def close(self) -> None:
+            self.inner.close()
+
+    class DeadlineTransport(httpx.HTTPTransport):
+        def handle_request(self, request: Any) -> Any:
+            response = super().handle_request(request)
+            deadline = getattr(_call, "deadline", None)
+            if deadline is not None:
+                response.stream = DeadlineStream(response.stream, deadline)
+            return response
+
+    return httpx.Client(transport=DeadlineTransport(), timeout=timeout_s, trust_env=True)
+
+
+def _until(produce: Any, messages: list[tuple[str, str]], stream: bool, deadline: float,
+           timeout_message: str) -> Iterator[str]:
+    """The deltas of `produce(messages, stream, stop)`, read in a worker thread, until the
+    monotonic `deadline`: a trickling or hanging endpoint raises LLMUnavailableError at the
+    deadline instead of holding the answer for a read timeout per chunk. The abandoned worker is
+    told to stop and ends at its next chunk or read timeout; nothing waits for it."""
+    items: queue.Queue[Any] = queue.Queue()
+    stop = threading.Event()
+
+    def work() -> None:
+        _call.deadline = deadline
+        try:
+            for delta in produce(messages, stream, stop):
+                items.put(delta)
+                if stop.is_set():
+                    break
+            items.put(_END)
+        except BaseException as exc:  # noqa: BLE001 - handed to the reader
+            items.put(exc)
+
+    threading.Thread(target=work, name="zhice-llm", daemon=True).start()
+    try:
+        while True:
+            try:
+                item = items.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise LLMUnavailableError(timeout_message) from None
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()

@@ -5,6 +5,7 @@ harness. The parts come typed from rag.components; this module only sequences th
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -12,9 +13,13 @@ from index.build import Progress, build_index
 from index.catalog import IndexSnapshot, current_build
 from index.models import Level
 from rag.components import Components, build_components, retrieval_mode
+from rag.limits import checked_request
+from rag.reload import BuildWatcher, forget_embedded_chroma
 from rag.settings import AnswererKind, Settings, get_settings
 from rag.evidence import ASK_WORDS, ask_terms, score_sentences
 from rag.types import Answer, Decision, DeclineReason, Embedder, Filters, Hit, Kind, Query, TokenCallback
+
+log = logging.getLogger(__name__)
 
 
 class Assistant:
@@ -30,6 +35,7 @@ class Assistant:
         self.answerer_kind = AnswererKind(answerer or settings.answerer)
         self._lock = threading.Lock()
         self._components: Components | None = None
+        self._watcher = BuildWatcher(settings.index_dir)
 
     # -- set-up -----------------------------------------------------------------------------
     def ensure_index(self, progress: Progress | None = None) -> None:
@@ -42,26 +48,67 @@ class Assistant:
         with self._lock:
             if self._components is None:
                 self.ensure_index(progress)
-                components = build_components(self.settings, retrieval=self.retrieval, answerer=self.answerer_kind,
-                                              embedder=self.embedder)
-                components.warm_up()
+                components = self._build()
                 self._components = components
+                self._watcher.seen(components.snapshot.build_id)
             return self._components
 
     def reload(self) -> Components:
-        """Wire and warm the parts on the current index (after a build), then swap them in. The
-        loaded embedding model is reused rather than loaded again."""
-        served = self._components.dense if self._components is not None else None
-        components = build_components(self.settings, retrieval=self.retrieval, answerer=self.answerer_kind,
-                                      embedder=self.embedder or (served.embedder if served is not None else None))
-        components.warm_up()
+        """Wire and warm the parts on the current index now (after a build in this process, e.g. an
+        uploaded document), then swap them in; the loaded embedding model is reused."""
         with self._lock:
+            components = self._build()
             self._components = components
+            self._watcher.seen(components.snapshot.build_id)
+        return components
+
+    def _build(self) -> Components:
+        served = self._components.dense if self._components is not None else None
+        embedder = self.embedder or (served.embedder if served is not None else None)
+        components = build_components(self.settings, retrieval=self.retrieval, answerer=self.answerer_kind,
+                                      embedder=embedder)
+        components.warm_up()
         return components
 
     @property
     def components(self) -> Components:
-        return self._components or self.warm_up()
+        """The parts over the current build. When CURRENT names a newer build (checked at most
+        once a second), the new parts are built and warmed off to the side, then swapped in; asks
+        already running finish on the parts they took. A failed reload keeps the old parts."""
+        current = self._components or self.warm_up()
+        if self._watcher.changed(current.snapshot.build_id) and self._lock.acquire(blocking=False):
+            threading.Thread(target=self._reload, args=(current,), name="zhice-reload", daemon=True).start()
+        return current
+
+    def _reload(self, current: Components) -> None:
+        """Runs in its own thread with self._lock held (taken by the caller), so no user waits for
+        it and two reloads never run at once. A build that fails to load leaves the old parts."""
+        try:
+            if not self.settings.chroma_url:
+                forget_embedded_chroma(self.settings.chroma_dir)   # see vectors another process added
+            fresh = self._build()
+            self._components = fresh
+            self._watcher.seen(fresh.snapshot.build_id)
+            log.info("index build %s loaded (was %s)", fresh.snapshot.build_id, current.snapshot.build_id)
+        except Exception:  # noqa: BLE001 - a half-written or broken build must not stop answering
+            log.exception("could not load the new index build; still answering from %s", current.snapshot.build_id)
+            self._watcher.seen(current.snapshot.build_id, failed=True)
+        finally:
+            self._lock.release()
+
+    def probe(self) -> str | None:
+        """None when a real read of both stores works (a BM25 search and a Chroma query), else
+        the reason; what /readyz reports."""
+        c = self.components
+        c.snapshot.bm25.scores(c.snapshot.tokenizer.tokenize("质量"))
+        if c.dense is not None:
+            c.dense.warm_up()
+        return None
+
+    @property
+    def build_id(self) -> str | None:
+        """The index build the next ask will use (None before warm-up)."""
+        return self._components.snapshot.build_id if self._components else None
 
     def cities(self) -> list[str]:
         return self.components.snapshot.cities()
@@ -76,10 +123,9 @@ class Assistant:
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             filters: Filters | None = None, on_token: TokenCallback | None = None) -> Answer:
         started = time.perf_counter()
-        if not question or not question.strip():
-            raise ValueError("The question is empty: type a question about the quality-policy documents.")
-        c = self.components
-        query = c.understander.understand(question, history, filters)
+        request = checked_request(question, history, filters)   # types, budgets, cleaned text
+        c = self.components                                     # one set of parts for this whole answer
+        query = c.understander.understand(request.question, request.history, request.filters)
         hits = c.strategy.retrieve(query)
         decision = c.gate.judge(query, hits)
         if decision.reason:

@@ -6,13 +6,18 @@ No web framework is imported here.
 """
 from __future__ import annotations
 
+import logging
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from index.errors import IndexLayerError, ZhiceError
+from rag.limits import RequestRejected, checked_request
 from rag.types import Answer, Filters, TokenCallback
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 
@@ -31,37 +36,82 @@ class AssistantLike(Protocol):
     def cities(self) -> list[str]: ...
 
 
+class NotReady(ZhiceError):
+    """The assistant cannot answer now (its start-up or a store read failed); shown as 503 with
+    the reason, which is also what /readyz reports."""
+
+
 @dataclass(frozen=True)
 class Failure:
     """An error as a front end reports it: an HTTP-like status and a message fit for the user."""
 
     status: int
     message: str
-    kind: str       # "index_unavailable" | "answer_failed" | "internal"
+    kind: str       # "request_rejected" | "index_unavailable" | "answer_failed" | "internal"
 
 
 def classify(exc: BaseException) -> Failure:
-    """The one place errors are sorted: the product's own errors carry a message that says what to
-    do; an index that cannot be used is 503 (try again after building); anything else is internal."""
-    if isinstance(exc, IndexLayerError):
+    """The one place errors are sorted: a request outside its budgets is 400 and says which; the
+    product's own errors carry a message that says what to do; an index or store that cannot be
+    used is 503 (try again after building or fixing it); anything else is internal."""
+    if isinstance(exc, RequestRejected):
+        return Failure(400, str(exc), "request_rejected")
+    if isinstance(exc, (IndexLayerError, NotReady)):
         return Failure(503, str(exc), "index_unavailable")
     if isinstance(exc, ZhiceError):
         return Failure(500, str(exc), "answer_failed")
+    if store_failure(exc):
+        return Failure(503, f"the index stores cannot be used: {store_failure(exc)}", "index_unavailable")
     return Failure(500, f"internal error ({type(exc).__name__}); see the server log for details", "internal")
 
 
-class AssistantService:
-    """Starts the assistant once (index build if missing, then warm-up), asks one question at a
-    time (the retrieval stack is not known to be thread-safe), and streams tokens through a queue."""
+_STORE_HINTS = (("readonly database", "the data directory is read-only; Chroma needs write access to it "
+                 "(check the mount and the permissions of ZHICE_DATA_DIR)"),
+                ("read-only file system", "the data directory is on a read-only file system (check ZHICE_DATA_DIR)"),
+                ("permission denied", "the data directory cannot be read or written (check ZHICE_DATA_DIR)"),
+                ("database is locked", "the Chroma database is locked by another process"),
+                ("disk i/o error", "a disk I/O error in the index stores"))
 
-    def __init__(self, assistant: AssistantLike) -> None:
+
+def store_failure(exc: BaseException) -> str | None:
+    """A short reason when `exc` (or its cause) is a storage failure a user can act on, else None."""
+    seen = 0
+    while exc is not None and seen < 5:
+        text = str(exc).lower()
+        for needle, reason in _STORE_HINTS:
+            if needle in text:
+                return reason
+        if isinstance(exc, PermissionError):
+            return _STORE_HINTS[2][1]
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
+def reason_of(exc: BaseException) -> str:
+    """What /readyz says about a failed start or probe: the product's own message, a storage
+    hint, or the exception's type (details stay in the server log)."""
+    if isinstance(exc, ZhiceError):
+        return str(exc)
+    return store_failure(exc) or f"{type(exc).__name__} while reading the index; see the server log"
+
+
+class AssistantService:
+    """Starts the assistant once (index build if missing, then warm-up), lets several asks run at
+    once (the index is read-only between builds; see README "Hostile input, budgets and health"), and streams tokens
+    through a queue. Every request is checked against rag.limits before the assistant sees it."""
+
+    def __init__(self, assistant: AssistantLike, *, probe_every_s: float = 1.0) -> None:
         missing = [m for m in ("ask", "warm_up", "cities") if not callable(getattr(assistant, m, None))]
         if missing:
             raise TypeError(f"{type(assistant).__name__} is not an Assistant: it lacks {', '.join(missing)}().")
         self.assistant = assistant
         self._ready = False
         self._ready_lock = threading.Lock()
-        self._ask_lock = threading.Lock()
+        self._start_error: str | None = None
+        self._failed_at = float("-inf")
+        self._probe_every_s = probe_every_s
+        self._probe_lock = threading.Lock()
+        self._probed: tuple[float, str | None] = (float("-inf"), None)
 
     @property
     def answerer_name(self) -> str:
@@ -72,11 +122,44 @@ class AssistantService:
         return self._ready
 
     def start(self, progress: Progress | None = None) -> None:
-        """Build the index if missing and load everything; idempotent. Call it before serving."""
+        """Build the index if missing and load everything; idempotent. Call it before serving.
+        A failure is raised as NotReady with the reason (and kept for /readyz); the next call
+        tries again."""
         with self._ready_lock:
-            if not self._ready:
+            if self._ready:
+                return
+            if self._start_error and time.monotonic() - self._failed_at < self._probe_every_s:
+                raise NotReady(f"the assistant is not ready: {self._start_error}")   # no retry storm
+            try:
                 self.assistant.warm_up(progress=progress)
-                self._ready = True
+            except Exception as exc:
+                self._start_error, self._failed_at = reason_of(exc), time.monotonic()
+                log.error("the assistant could not start: %s", self._start_error, exc_info=True)
+                raise NotReady(f"the assistant is not ready: {self._start_error}") from exc
+            self._ready, self._start_error = True, None
+
+    def readiness(self) -> str | None:
+        """None when ready, else why not. Starts the assistant if needed, then does a real read of
+        the stores (the assistant's probe(), when it has one), at most once per probe_every_s."""
+        try:
+            self.start()
+        except NotReady:
+            return self._start_error
+        probe = getattr(self.assistant, "probe", None)
+        if not callable(probe):
+            return None
+        with self._probe_lock:
+            when, reason = self._probed
+            if time.monotonic() - when < self._probe_every_s:
+                return reason
+            try:
+                probe()
+                reason = None
+            except Exception as exc:  # noqa: BLE001 - reported as the reason
+                reason = reason_of(exc)
+                log.error("readiness probe failed: %s", reason, exc_info=True)
+            self._probed = (time.monotonic(), reason)
+            return reason
 
     def reload(self) -> None:
         """Re-read the index after a build (e.g. an upload): the assistant wires and warms new
@@ -93,9 +176,10 @@ class AssistantService:
 
     def ask(self, question: str, history: Sequence[tuple[str, str]] = (), filters: Filters | None = None,
             on_token: TokenCallback | None = None) -> Answer:
+        request = checked_request(question, history, filters)
         self.start()
-        with self._ask_lock:
-            return self.assistant.ask(question, history=list(history), filters=filters or Filters(), on_token=on_token)
+        return self.assistant.ask(request.question, history=request.history, filters=request.filters,
+                                  on_token=on_token)
 
     def stream(self, question: str, history: Sequence[tuple[str, str]] = (),
                filters: Filters | None = None) -> Iterator[str | Answer]:

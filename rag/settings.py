@@ -24,8 +24,15 @@ class Settings(IndexSettings):
     llm_base_url: str | None = None
     llm_model: str = "deepseek-chat"
     llm_api_key: SecretStr = SecretStr("")
-    llm_timeout_s: float = Field(default=30.0, gt=0)
+    llm_timeout_s: float = Field(default=30.0, gt=0, description="for the whole answer, not per read")
     llm_temperature: float = 0.0
+    llm_breaker_failures: int = Field(default=3, ge=1, description="consecutive LLM failures that pause it")
+    llm_breaker_cooldown_s: float = Field(default=30.0, ge=0, description="how long it stays paused")
+
+    api_key: SecretStr = Field(default=SecretStr(""), description="when set, /api and /v1 need Authorization: Bearer KEY")
+    allowed_hosts: str = Field(default="", description="comma-separated Host names the server answers to, "
+                                                       "besides localhost, 127.0.0.1, [::1] and the bound host")
+    allow_uploads: bool = Field(default=False, description="open Gradio's upload route (the UI needs none)")
 
     top_k: int = Field(default=5, ge=1, le=50)
     fusion_k: int = Field(default=60, gt=0, description="RRF constant")

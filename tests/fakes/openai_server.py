@@ -6,6 +6,8 @@
         server.requests[0]["json"]["messages"]
 
 A request with "stream": true gets `text/event-stream` chunks ending with `data: [DONE]`.
+Faults: `Reply(trickle_s=10)` sends the reply one byte every 10 s (each read succeeds, the answer
+never ends in time); `Reply(hang=True)` sends nothing until the server stops.
 Replies are used in order (a Reply, or a function of the request JSON returning one); with none left the server answers HTTP 500 and says so.
 """
 from __future__ import annotations
@@ -25,6 +27,8 @@ class Reply:
     delay_s: float = 0.0                   # sleep before answering (for timeouts)
     chunks: list[str] | None = None        # the streamed deltas; default: content in 3-char pieces
     model: str = "fake-model"
+    trickle_s: float = 0.0                 # > 0: send the body one byte at a time, this far apart
+    hang: bool = False                     # accept the request, then never answer
 
     def deltas(self) -> list[str]:
         if self.chunks is not None:
@@ -56,6 +60,7 @@ class _State:
     replies: list[Scripted] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def next_reply(self, body: dict[str, Any]) -> Reply:
         with self.lock:
@@ -80,7 +85,11 @@ class _Handler(BaseHTTPRequestHandler):
         reply = self.state.next_reply(body)
         time.sleep(reply.delay_s)
         try:
-            if reply.status != 200:
+            if reply.hang:
+                self.state.stopping.wait(120)
+            elif reply.trickle_s > 0:
+                self._send_trickle(reply, bool(body.get("stream")))
+            elif reply.status != 200:
                 self._send_json(reply.status, {"error": {"message": reply.content or "scripted error", "type": "server_error"}})
             elif body.get("stream"):
                 self._send_stream(reply)
@@ -96,6 +105,25 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def _send_trickle(self, reply: Reply, stream: bool) -> None:
+        """Headers at once, then the body byte by byte, `trickle_s` apart, until done or stopped."""
+        if stream:
+            data = "".join(f"data: {json.dumps(chunk_body(reply, {'content': d}), ensure_ascii=False)}\n\n"
+                           for d in reply.deltas()).encode("utf-8") + b"data: [DONE]\n\n"
+        else:
+            data = json.dumps(completion_body(reply), ensure_ascii=False).encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream" if stream else "application/json")
+        if not stream:
+            self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.flush()
+        for i in range(len(data)):
+            if self.state.stopping.wait(reply.trickle_s):
+                return
+            self.wfile.write(data[i:i + 1])
+            self.wfile.flush()
 
     def _send_stream(self, reply: Reply) -> None:
         self.send_response(200)
@@ -145,6 +173,7 @@ class FakeOpenAIServer:
         if self._stopped:
             return
         self._stopped = True
+        self._state.stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
