@@ -186,7 +186,13 @@ def is_duty(typed: str, context: str, ask: str, cities: list[str]) -> bool:
 
 
 _UNIT_END = re.compile(r"委员会|办公室|总局|分局|支行|海关|中心|局|委|办|厅|部")
-_NOT_IN_NAME = re.compile(r".*[在是的了我们你哪几块些事做把被给从向对由和与及、,,。?？!!:: ]")
+_NAME_BREAK = re.compile(r"[在是的了我们你哪几块些事做把被给从向对由和与及、,,。?？!!:: ]")
+
+
+def _name_tail(text: str) -> str:
+    """What follows the last character that cannot be part of a name."""
+    breaks = [m.end() for m in _NAME_BREAK.finditer(text)]
+    return text[breaks[-1]:] if breaks else text
 
 
 def find_unit(text: str, cities: list[str]) -> str | None:
@@ -198,8 +204,8 @@ def find_unit(text: str, cities: list[str]) -> str | None:
     for m in _UNIT_END.finditer(probe):
         end = m.end()
         known = [probe[start:end] for start in range(max(0, end - 12), m.start())
-                 if not _NOT_IN_NAME.match(probe[start:end]) and canonical(probe[start:end]) in known_units()]
-        head = _NOT_IN_NAME.sub("", probe[max(0, end - 12):m.start()])
+                 if not _NAME_BREAK.search(probe[start:end]) and canonical(probe[start:end]) in known_units()]
+        head = _name_tail(probe[max(0, end - 12):m.start()])
         name = max(known, key=len) if known else head + m.group(0)
         name = bare(name)
         if len(name) >= 2 and name not in ("中心", "部", "局", "委", "办", "支行"):

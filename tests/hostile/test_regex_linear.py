@@ -10,12 +10,15 @@ import pytest
 
 from rag import query, sanitize
 
+def _patterns(module: object, prefix: str) -> dict[str, re.Pattern[str]]:
+    """Every compiled pattern a module keeps at module level (a new rule is covered without being listed)."""
+    return {f"{prefix}{name}": p for name, p in vars(module).items() if isinstance(p, re.Pattern)}
+
+
 PATTERNS: dict[str, re.Pattern[str]] = {
-    "injection": query._INJECTION, "framing": query._FRAMING, "unit": query._UNIT,
-    "followup": query._FOLLOWUP, "pronoun": query._PRONOUN, "filler": query._FILLER,
-    **{f"kind_{k.value}": p for k, p in query._KIND_RULES},
-    "md_image": sanitize._MD_IMAGE, "md_image_ref": sanitize._MD_IMAGE_REF, "html_tag": sanitize._HTML_TAG,
-    "spaces": sanitize._SPACES, "breaks": sanitize._BREAKS,
+    **_patterns(query, "query."),
+    **{f"query._ASKS.{a.value}": p for a, p in query._ASKS},
+    **_patterns(sanitize, "sanitize."),
 }
 N = 100_000
 INPUTS = {
