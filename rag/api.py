@@ -135,7 +135,7 @@ def validation_message(errors: Sequence[dict[str, Any]], most: int = 5) -> str:
         if e.get("type") == "json_invalid":
             parts.append("the body is not valid JSON")
         elif e.get("type") == "extra_forbidden":
-            parts.append(f"Unrecognized request argument supplied: {_where(e.get('loc', ()))}")
+            parts.append(f"Unrecognized request argument supplied: {_where(e.get('loc', ()))[:80]}")
         else:
             parts.append(f"{_where(e.get('loc', ()))[:80]}: {str(e.get('msg', 'invalid')).removeprefix('Value error, ')[:200]}")
     more = f"; and {len(errors) - most} more" if len(errors) > most else ""
@@ -147,7 +147,7 @@ def validation_error(path: str, errors: Sequence[dict[str, Any]]) -> APIError:
     shape = CHAT_SHAPE if path.startswith("/v1/") else ASK_SHAPE
     message = f"{validation_message(errors)[:MAX_ERROR_CHARS]}. Expected a JSON body like {shape}."
     first = errors[0] if errors else {}
-    param = None if first.get("type") == "json_invalid" else _where(first.get("loc", ()))
+    param = None if first.get("type") == "json_invalid" else _where(first.get("loc", ()))[:80]
     return APIError(400, message, param, "unknown_parameter" if first.get("type") == "extra_forbidden" else "invalid_value")
 
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from index.catalog import IndexSnapshot
 from index.models import NATIONAL, Document
-from index.text import normalise
+from index.text import compact, normalise
 from rag.evidence import (Sentence, ask_terms, clause_sentences, coverage, lost_in, measure_of, score_sentences,
-                          units_quote)
+                          trigrams, units_quote)
 from rag.strategy import in_charge, leading_units
 from rag.units import names_of
 from rag.types import Answer, Ask, Citation, Hit, Kind, Query, Role, TokenCallback, damage_warnings
@@ -77,10 +77,12 @@ class ExtractiveAnswerer:
     def __init__(self, *, snapshot: IndexSnapshot) -> None:
         self.snap = snapshot
         self._phrase = ""
+        self._said = ""
 
     def answer(self, query: Query, hits: list[Hit], on_token: TokenCallback | None = None) -> Answer:
         terms = ask_terms(query, self.snap)
         self._phrase = query.focus or query.ask
+        self._said = compact(query.previous_answer) if query.previous_answer else ""
         comp = _Composer()
         compose = {Kind.WHO_LEADS: self._who, Kind.DUTY: self._duty, Kind.COMPARE: self._compare,
                    Kind.TARGET: self._target}
@@ -97,7 +99,12 @@ class ExtractiveAnswerer:
     # -- picking ----------------------------------------------------------------------------
     def _ranked(self, hit: Hit, terms: dict[str, float], kind: Kind, measure: str | None = None,
                 value: Ask | None = None) -> list[Sentence]:
-        return score_sentences(hit.clause, terms, kind, measure, value, phrase=self._phrase)
+        """Sentences best first; for a follow-up, those the previous answer already gave come last
+        (具体还有哪些措施? asks for the rest)."""
+        ranked = score_sentences(hit.clause, terms, kind, measure, value, phrase=self._phrase)
+        if not self._said:
+            return ranked
+        return sorted(ranked, key=lambda s: (compact(s.text) in self._said, -s.score))
 
     def _best(self, hits: list[Hit], terms: dict[str, float], kind: Kind, measure: str | None = None,
               depth: int = 3, discount: float = 0.1) -> tuple[Hit, Sentence] | None:
@@ -153,6 +160,13 @@ class ExtractiveAnswerer:
         if when is not None:                      # "到2025年,…" opens the list the figure belongs to
             self._quote(comp, hit, when)
         self._quote(comp, hit, sentence)
+        asks = len(re.findall(r"多少|几[个家项大类种年]|哪一?年|比例|比重|how many|how much", query.ask or "", re.I))
+        if asks > 1:                              # several figures asked: the clause's other matching ones
+            others = [s for s in self._ranked(hit, terms, Kind.TARGET, measure_of(query.ask))
+                      if s.text != sentence.text and (when is None or s.text != when.text)
+                      and s.score >= 0.5 * sentence.score and re.search(r"\d", s.text)]
+            for s in others[:asks - 1]:
+                self._quote(comp, hit, s)
 
     def _who(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
         """The units in charge: of the best clause, or of each document's best clause when several
@@ -221,6 +235,7 @@ class ExtractiveAnswerer:
             if chosen and ranked and ranked[0].score > 0:
                 found.append((place, chosen, ranked[0]))
         top = max((s.score for _, _, s in found), default=0.0)
+        quoted: list[str] = []            # a place's sentence that repeats another's is not a difference
         for place, hit, best in found:
             if best.score < 0.4 * top and not query.filters.cities:
                 continue
@@ -228,14 +243,22 @@ class ExtractiveAnswerer:
             if who and units and quote:
                 comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:{units} {comp.cite(hit, quote)}")
             else:
-                ranked = self._ranked(hit, terms, Kind.LOOKUP)
-                keep = sorted([x for x in ranked[:3] if x.score >= 0.5 * best.score] or [best], key=lambda x: x.start)
+                ranked = [x for x in self._ranked(hit, terms, Kind.LOOKUP) if not _echoes(x.text, quoted)] or [best]
+                top = ranked[0].score
+                keep = sorted([x for x in ranked[:3] if x.score >= 0.5 * top], key=lambda x: x.start)
+                quoted += [x.text for x in keep]
                 comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:"
                                   + "".join(f"{x.text}{comp.cite(hit, x.text)}" for x in keep))
                 self._note_damage(comp, hit, keep)
         missing = [p for p in query.filters.cities if p not in {f[0] for f in found}]
         if missing:
             comp.lines.append(f"({'、'.join(missing)}的文件中没有找到相关条款。)")
+
+
+def _echoes(text: str, others: list[str], share: float = 0.6) -> bool:
+    """Whether a sentence mostly repeats one already quoted (shared character trigrams)."""
+    mine = trigrams(text)
+    return bool(mine) and any(len(mine & trigrams(o)) >= share * len(mine) for o in others)
 
 
 def _best_clause(hits: list[Hit], terms: dict[str, float], depth: int = 3) -> Hit | None:

@@ -46,9 +46,12 @@ class Signals:
     duty_match: bool = False       # a duty question whose unit is in charge of a retrieved clause
     scope: str | None = None       # why the question is outside what the documents hold
     not_stated: bool = False       # the value asked for is stated by none of the topical clauses
+    unknown_code: bool = False     # the question names a code (ISO 9001…) that no document mentions
 
     def relevant(self, min_coverage: float = MIN_COVERAGE, min_mass: float = MIN_MASS,
                  min_dense: float = MIN_DENSE) -> bool:
+        if self.unknown_code:
+            return False
         if self.unknown >= OFF_TOPIC_UNKNOWN and self.mass < OFF_TOPIC_MASS and self.coverage < OFF_TOPIC_COVERAGE:
             return False
         return (self.coverage >= min_coverage and self.mass >= min_mass) or self.dense >= min_dense
@@ -56,7 +59,7 @@ class Signals:
     def as_dict(self) -> dict[str, object]:
         return {"coverage": round(self.coverage, 3), "mass": round(self.mass, 2), "dense": round(self.dense, 3),
                 "unknown": round(self.unknown, 2), "duty_match": self.duty_match, "scope": self.scope,
-                "not_stated": self.not_stated}
+                "not_stated": self.not_stated, "unknown_code": self.unknown_code}
 
 
 class CoverageGate:
@@ -104,7 +107,13 @@ class CoverageGate:
             duty_match=query.kind == Kind.DUTY and any(in_charge(h.clause, query) for h in hits),
             scope=self.scope(query),
             not_stated=query.asks_for is not None and not any(states(h.clause, query.asks_for) for h in topical),
+            unknown_code=any(not self._mentions(code) for code in query.codes),
         )
+
+    def _mentions(self, code: str) -> bool:
+        """Whether any clause mentions the code (spacing and case aside)."""
+        key = re.sub(r"\s+", "", code).lower()
+        return any(key in re.sub(r"\s+", "", c.norm).lower() for d in self.snap.documents.values() for c in d.clauses)
 
     # -- scope: what the documents hold -----------------------------------------------------------
     def scope(self, query: Query) -> str | None:
@@ -154,12 +163,15 @@ def _years_in(doc: Document) -> list[int]:
 def _period(doc: Document) -> str:
     years = _years_in(doc)
     issued = (doc.date or "")[:4]
-    span = f"文中年份为 {years[0]}–{years[-1]} 年" if years else "文中未写年份"
+    span = f"文中年份为 {_years_text(years)}" if years else "文中未写年份"
+    if any(re.search(r"[\d?]{4}年", c.text) and re.search(r"\?[\d?]{0,3}\d*年|\d\?[\d?]*年", c.text)
+           for c in doc.clauses):
+        span += "(部分年份数字原文缺损)"
     return (f"{issued} 年印发," if issued else "") + span
 
 
 def _years_text(years: list[int]) -> str:
-    return f"{years[0]}–{years[-1]} 年" if len(years) > 1 else f"{years[0]} 年"
+    return f"{years[0]}–{years[-1]} 年" if years[-1] != years[0] else f"{years[0]} 年"
 
 
 def _has_part(doc: Document, part: str) -> bool:

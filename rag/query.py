@@ -32,7 +32,12 @@ _INJECTION = re.compile(
     r"ignore {1,5}(all {1,5}|any {1,5})?(previous|prior|above|the)? {0,5}(instructions|rules)|jailbreak|developer {1,3}mode|"
     r"你现在(是|扮演)|扮演.{0,12}(角色|助手)|disregard {1,5}(all|previous)|"
     r"(系统|超级)管理员|管理员(模式|指令|身份)|api ?(密钥|key)|密钥|access ?token|"
-    r"(底层|背后).{0,8}(模型|大模型|llm)|(请勿|不要|无需|别)(引用|参考|检索).{0,6}(文件|资料|条款)", re.I)
+    r"(底层|背后).{0,8}(模型|大模型|llm)|(请勿|不要|无需|别|不用|不必)(再)?(引用|参考|检索).{0,6}(文件|资料|条款)|"
+    r"(新|最新|以下)指令|从现在(开始|起).{0,10}(你|不用|不要|只)|new instructions?|from now on", re.I)
+# Asks to write or make something up (a speech, an article signed with a name) are not questions
+# about what the documents say.
+_WRITING = re.compile(r"(帮我|给我|直接|替我)?(写|编|起草|拟)(一[段篇份个])?[^?？]{0,12}(讲话稿|发言稿|稿子|文章|通稿|讲话|致辞)|"
+                      r"署上?[^?？]{0,8}(名字|姓名)|write (me )?(a |an )?(speech|article|essay)", re.I)
 
 # The ask's kind. Rules are tried in order on the ask (the speaker's context excluded).
 _DUTY_OBJECT = r"(事项|事情|事|任务|工作|职责|活儿?|块|项|方面)"
@@ -48,9 +53,12 @@ _DUTY = re.compile(
     r"|what (does|do|is|are) .{0,60}(responsible for|lead|in charge of)|duties of|tasks of", re.I)
 _COMPARE = re.compile(r"各地|各市|各个城市|哪些城市|哪些地方|哪几个城市|哪几个地方|分别|各自|两边|两地|几地|对比|比较|异同|"
                       r"(有|有啥|有什么|有何)(不一样|不同|区别|差别)|不同城市|compare|comparison|which cities|each city|differ", re.I)
+_COMPARE_ACROSS = re.compile(r"各地|各市|各个城市|哪些城市|哪些地方|哪几个城市|哪几个地方|两边|两地|几地|不同城市|"
+                             r"和国家|与国家|跟国家|同国家|比国家|和全国|which cities|each city", re.I)
 _WHO = re.compile(r"牵头|负责|责任单位|责任部门|主管|哪些部门|哪个部门|哪些单位|哪个单位|哪几个部门|哪几个单位|哪家单位|什么部门|"
                   r"什么单位|什么机构|哪个机构|谁来|由谁|谁管|谁负责|谁牵头|谁配合|谁要|还有谁|归谁|归哪|找谁|找哪|会同|配合|"
-                  r"who|which (department|unit|agenc|bureau|office|bod)|responsible|in charge|lead", re.I)
+                  r"\bwho\b|which (\w+ ){0,2}(department|unit|agenc|bureau|office|bod)|responsible|in charge|\blead|"
+                  r"\b(runs?|handles?|manages?|oversees?|supervises?|coordinates?)\b", re.I)
 _TARGET = re.compile(r"目标|多少|几个|几家|几项|几大|几类|几种|比例|比重|覆盖率|合格率|达到|哪一年|哪年|到哪|几年|%|百分|"
                      r"how many|how much|target|rate|which year|what year|which years|by when|goal", re.I)
 _SUPPORT = re.compile(r"资金|补贴|补助|奖励|奖金|税|优惠|扶持|融资|贷款|信贷|授信|财政|基金|专项|支持|政策|帮|机会|便利|"
@@ -76,6 +84,7 @@ _ASKS: list[tuple[Ask, re.Pattern[str]]] = [
 # Shopping advice (which brand or model to buy) is outside what policy documents answer.
 _SHOPPING = re.compile(r"(推荐|哪个牌子|哪款|哪个好|哪家好|值得买|性价比|怎么选|买哪)[^?？]{0,12}(牌子|款|型号|价格|预算|块钱|元左右|买)|"
                        r"(牌子|型号)[^?？]{0,6}(哪个好|推荐|怎么选)|(买|选)(哪个|哪家|什么)(牌子|品牌)|(哪个|哪款|哪家)(牌子|型号)[^?？]{0,10}(好|耐用|靠谱|值得)", re.I)
+_CODE = re.compile(r"(?<![A-Za-z])[A-Z]{2,6}(?:/[A-Z])?\s?\d{3,6}(?:[-.:]\d{1,4})?(?!\d)")   # ISO 9001, GB/T 19001
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _FIVE_YEAR = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
               "十五五": (2026, 2030)}
@@ -179,8 +188,13 @@ def is_duty(typed: str, context: str, ask: str, cities: list[str]) -> bool:
     subject of the ask) together with an ask for a list of tasks, in any word order."""
     if _DUTY.search(ask):
         return True
-    if not _TASKS.search(ask) or find_unit(typed, cities) is None:
+    if len(own_words(ask, CityIndex())) <= 4:      # 有哪些? — what is asked was said before it
+        ask = typed
+    if find_unit(typed, cities) is None:
         return False
+    if not _TASKS.search(ask):           # 有哪些是我们排在第一位的: a lead word and a list ask
+        return bool(re.search(_LEAD_WORDS, ask, re.I) and re.search(r"哪些|哪几|什么|啥|which|what", ask, re.I)
+                    and _WE_UNIT.search(typed) or re.search(r"(我们|我|本)(局|委|办|单位|部门)?(排|打头|牵头|领头)", ask))
     speaker_unit = bool(_WE_UNIT.search(typed)) or (bool(context) and find_unit(context, cities) is not None)
     return speaker_unit or find_unit(ask, cities) is not None
 
@@ -311,23 +325,28 @@ class Understander:
         query.years = mentioned_years(typed)
         query.parts = mentioned_parts(typed)
         query.quoted = quoted_phrases(typed)
+        query.codes = [m.group(0) for m in _CODE.finditer(typed)]
         query.places = named
         query.filters = Filters(cities=list(filters.cities if filters and filters.cities else named),
                                 doc_ids=list(filters.doc_ids) if filters else [])
         if query.kind == Kind.LOOKUP and len(named) >= 2:
             query.kind = Kind.COMPARE
+        elif query.kind == Kind.COMPARE and len(named) == 1 and not _COMPARE_ACROSS.search(ask):
+            query.kind = classify(_COMPARE.sub(" ", ask))      # 纲要的两个目标分别是什么: one document
         if query.kind == Kind.COMPARE and len(query.filters.cities) < 2 and not (filters and filters.cities):
             query.filters.cities = []
         query.foreign_places = self.cities.foreign(typed, named)
         if query.kind == Kind.DUTY:
             query.unit = find_unit(typed, named)
-            query.role = duty_role(ask)
+            query.role = duty_role(typed)
             if query.unit is None:
                 query.kind = classify(_DUTY.sub(" ", ask)) if _DUTY.sub(" ", ask) != ask else Kind.WHO_LEADS
         query.search = self._search_text(query, carried)
+        if previous is not None:
+            query.previous_answer = previous[1]
         if _INJECTION.search(typed):
             query.refuse_reason = DeclineReason.INJECTION
-        elif _SHOPPING.search(typed):
+        elif _SHOPPING.search(typed) or _WRITING.search(typed):
             query.refuse_reason = DeclineReason.OFF_TOPIC
         elif query.foreign_places and not named:
             query.refuse_reason = DeclineReason.FOREIGN_PLACE

@@ -80,6 +80,8 @@ class Query:
     years: list[int] = field(default_factory=list)   # years or plan periods named (十四五 -> 2021..2025)
     parts: list[str] = field(default_factory=list)   # document parts named by number (第三部分 -> 三)
     quoted: list[str] = field(default_factory=list)  # phrases the question quotes
+    codes: list[str] = field(default_factory=list)   # standard or product codes named (ISO 9001, GB/T 19001)
+    previous_answer: str = ""       # the assistant's previous turn, for a follow-up (not repeated)
     expansions: list[str] = field(default_factory=list)  # corpus terms for the ask's wording (lexicon, English)
     places: list[str] = field(default_factory=list)  # covered cities (or NATIONAL) named, in order
     unit: str | None = None         # the unit a duty question is about, e.g. "市场监管局"

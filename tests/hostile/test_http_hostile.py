@@ -21,11 +21,11 @@ STATUS = {
     "body_20mb": 413, "upload_20mb": 413, "question_500k_cjk": 413, "upload_small": 403,
     "evil_host": 400, "evil_host_v1": 400, "cities_100k": 413, "cities_51": 400, "doc_ids_10k": 400, "history_1000_turns": 400,
     "history_100k_spaces": 400, "v1_500_messages": 400, "v1_100_parts": 400, "v1_filters_100k": 413,
-    "question_int": 422, "history_int_pair": 422, "filters_string": 422,
+    "question_int": 400, "history_int_pair": 400, "filters_string": 400,
     "history_at_turn_limit": 200, "history_50_turns": 200, "filters_empty": 200,
     "api.question:cjk_over_limit": 400, "api.question:huge": 400, "api.question:nfkc_expansion": 400,
     "api.question:cjk_at_limit": 200, "api.question:spaces_backtrack": 200, "api.question:lone_high_surrogate": 400,
-    "api.history.user:lone_high_surrogate": 200, "utf8_bom_body": 200, "nan_question": 422, "huge_exponent_question": 422,
+    "api.history.user:lone_high_surrogate": 200, "utf8_bom_body": 200, "nan_question": 400, "huge_exponent_question": 400,
 }
 
 
