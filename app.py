@@ -17,22 +17,22 @@ import html
 import logging
 import os
 import re
-import string
-from typing import Any, Awaitable, Callable, Iterator, MutableMapping, TypedDict
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from typing import Any, TypedDict
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")   # no telemetry, no version check
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")                # Chroma's telemetry
 
-import gradio as gr  # noqa: E402 - after the telemetry switches above
-from fastapi import FastAPI  # noqa: E402
+import gradio as gr
+from fastapi import FastAPI
 
-from rag.api import MAX_QUESTION_CHARS, contract_of, create_api  # noqa: E402
-from rag.guard import Access, allowed_hosts  # noqa: E402
-from rag.limits import MAX_TURNS, checked_request  # noqa: E402
-from rag.service import AssistantService, classify  # noqa: E402
-from rag.settings import get_settings  # noqa: E402
-from rag.types import Answer, Filters  # noqa: E402
+from rag.api import MAX_QUESTION_CHARS, contract_of, create_api
+from rag.guard import Access, allowed_hosts
+from rag.limits import MAX_TURNS, checked_request
+from rag.service import AssistantService, classify
+from rag.settings import get_settings
+from rag.types import Answer, Filters
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +262,7 @@ def _respond(service: AssistantService, question: str, cities: list[str] | None,
         return
     try:   # budgets and cleaning (rag.limits) before anything else
         request = checked_request(asked, history_of(turns)[-MAX_TURNS:], Filters(cities=list(cities or [])))
-    except Exception as exc:  # noqa: BLE001 - shown to the user
+    except Exception as exc:
         yield render_chat(turns), _hint(f"⚠ {classify(exc).message}"), question, turns
         return
     shown = render_chat(turns) + [{"role": "user", "content": literal_markdown(question.strip())}]
@@ -279,7 +279,7 @@ def _respond(service: AssistantService, question: str, cities: list[str] | None,
                 return
             partial += item
             yield [*shown, {"role": "assistant", "content": inert_markdown(partial)}], _hint("正在作答…"), "", turns
-    except Exception as exc:  # noqa: BLE001 - shown to the user, logged by the service
+    except Exception as exc:
         turns = [*turns, Turn(question=question.strip(), answer=f"⚠ {classify(exc).message}", contract=None)]
         yield render_chat(turns), _hint("作答失败。"), "", turns
 
@@ -295,7 +295,7 @@ def _prepare(service: AssistantService, progress: gr.Progress) -> list[Any]:
         progress(0.0, desc="正在检查索引；首次启动要先建立索引，请稍候…")
     try:
         service.start(progress=lambda fraction, message: progress(fraction, desc=f"正在建立索引：{message}"))
-    except Exception as exc:  # noqa: BLE001 - the message says what to do (e.g. rebuild the index)
+    except Exception as exc:
         raise gr.Error(classify(exc).message, duration=None) from exc
     return []
 
@@ -310,7 +310,7 @@ def _city_choices(service: AssistantService) -> list[str]:
     cannot be built leaves the list empty here: the page load then shows why."""
     try:
         return service.cities()
-    except Exception:  # noqa: BLE001 - reported to the user by _prepare on page load
+    except Exception:
         log.exception("the index is not usable; the UI will say so when the page loads")
         return []
 

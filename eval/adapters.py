@@ -7,8 +7,9 @@ with a `prepare()` that does the slow setup (loading models and stores) outside 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from enum import Enum
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
 import httpx
 

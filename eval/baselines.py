@@ -2,15 +2,17 @@
 
 Fixed ~500-character windows with ~100 characters of overlap over each corpus file's raw text
 (no cleaning, no clauses), dense retrieval only with the product's embedder
-(index.embedders.make_embedder; cosine over an in-memory numpy matrix), top 3, and the best window returned as the answer. It never declines,
+(index.embedders.make_embedder; cosine over an in-memory numpy matrix), top 3, and the best window
+returned as the answer. It never declines,
 ignores the conversation history and the filters, and cites windows by ids like `chunk-7`.
 Its quotes are checked against its own windows (`clause_text`), the store it cites from.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

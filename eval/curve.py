@@ -14,8 +14,9 @@ retrieved clause is answered whatever the thresholds, as in the gate.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from rag.gate import MIN_COVERAGE, MIN_DENSE, MIN_MASS, Signals
 

@@ -5,7 +5,7 @@ The real embedders live in index/embedders.py.
 from __future__ import annotations
 
 import zlib
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -14,8 +14,8 @@ import os
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 from urllib.parse import urlsplit
 
 import httpx
@@ -103,15 +103,15 @@ def gold_questions(path: str | None) -> list[str]:
     return [q.question for q in load_gold(path)] or list(FALLBACK_QUESTIONS)
 
 
-def main(args: "object") -> int:
+def main(args: object) -> int:
     try:
-        result = run_load(getattr(args, "url"), clients=getattr(args, "clients"),
-                          questions_per_client=getattr(args, "questions"),
-                          questions=gold_questions(getattr(args, "gold")), timeout_s=getattr(args, "timeout"),
+        result = run_load(args.url, clients=args.clients,
+                          questions_per_client=args.questions,
+                          questions=gold_questions(args.gold), timeout_s=args.timeout,
                           api_key=os.environ.get("ZHICE_API_KEY", ""))
     except ValueError as exc:
         print(f"error: {exc}")
         return 2
-    print(f"load: {getattr(args, 'clients')} clients x {getattr(args, 'questions')} questions against {getattr(args, 'url')}")
+    print(f"load: {args.clients} clients x {args.questions} questions against {args.url}")
     print(result.summary())
     return 1 if result.errors else 0

@@ -1,8 +1,8 @@
 """The report's figures, drawn with matplotlib's Agg backend (no display needed)."""
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from eval.curve import CurvePoint

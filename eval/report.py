@@ -3,9 +3,10 @@ and metrics.json. Pure text rendering apart from `write_report`, which touches t
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from eval.curve import cases, curve_section
 from eval.plots import plot_decline, plot_latency, plot_recall
@@ -119,7 +120,7 @@ def decline_section(runs: Sequence[ConfigRun]) -> tuple[list[str], dict[str, Any
 
 def render_report(runs: Sequence[ConfigRun], gold_source: str) -> str:
     n = max((len(r.records) for r in runs), default=0)
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = ["# Evaluation report", "", f"Gold set `{gold_source}`, {n} questions; {stamp}.", "",
              "## Summary", "", "```", format_table(runs), "```", "", summary_line(runs), "",
              "Answers right, by question type:", "", *by_type(runs), "",

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from eval.adapters import Asker
 from eval.contract import ContractError, parse_contract
@@ -39,7 +40,7 @@ def ask_and_score(asker: Asker, gold: GoldQuestion, clause_text: ClauseText) -> 
     start = time.perf_counter()
     try:
         answer = asker.ask(gold.question, history=gold.history or None, filters=None)
-    except Exception as e:  # noqa: BLE001 - one failing question must not end the run
+    except Exception as e:
         return Record(gold, error_score(gold, f"{type(e).__name__}: {e}"), error=f"{type(e).__name__}: {e}")
     latency_ms = (time.perf_counter() - start) * 1000
     try:
@@ -60,7 +61,7 @@ def run_config(
     try:
         asker.prepare()
         asker.ask(questions[0].question)
-    except Exception as e:  # noqa: BLE001 - report the configuration as unavailable, run the others
+    except Exception as e:
         why = f"{type(e).__name__}: {e}"
         print(f"{name}: unavailable: {why}", file=sys.stderr)
         return ConfigRun(name, unavailable=why)

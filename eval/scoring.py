@@ -15,8 +15,8 @@ Decisions the format leaves open, made here once:
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 from eval.contract import Cited, Contract
 from eval.gold import GoldQuestion

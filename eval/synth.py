@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
 from index.text import converter
 
 UNITS = re.compile(
@@ -28,7 +29,7 @@ def adcodes_path() -> Path:
     spec = importlib.util.find_spec("cpca")
     if spec is None or not spec.submodule_search_locations:
         raise FileNotFoundError("the cpca package is not installed; it ships the city gazetteer (adcodes.csv)")
-    path = Path(list(spec.submodule_search_locations)[0]) / "resources" / "adcodes.csv"
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing; reinstall cpca")
     return path

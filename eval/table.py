@@ -1,7 +1,8 @@
 """The summary: one column per configuration, as text (stdout) or JSON (--json)."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from eval.metrics import METRIC_KEYS
 from eval.runner import ConfigRun

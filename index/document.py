@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import re
 
-from index.clean import CleanReport, clean_lines
+from index.clean import CleanLine, CleanReport, clean_lines
 from index.errors import IngestError
 from index.loaders import RawDocument
-from index.clean import CleanLine
 from index.metadata import extract, header_fields
 from index.models import Clause, Document, Units
 from index.structure import StructureParser, body_start, join_lines, paragraphs_as_clauses

@@ -8,7 +8,8 @@ Both load lazily on the first call to embed() and return L2-normalised float32 r
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 

@@ -6,14 +6,18 @@ the corpus itself lists as in charge, so 市市场监管局 or 东莞海关 stay
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
 DICT = Path(__file__).with_name("domain_dict.txt")
 _KEEP = re.compile(r"[\u3400-\u9fffA-Za-z0-9%]")
-_STOP = frozenset("的 了 和 与 及 等 在 对 为 是 有 由 哪些 哪个 什么 多少 怎么 如何 吗 呢 要 将 把 被 以 于 并 或 之 其 中 各 个 这 那 可以 能 会 应 进一步 加强 推进 推动 开展 提升 完善 建立 健全".split())
+_STOP = frozenset("""
+的 了 和 与 及 等 在 对 为 是 有 由 哪些 哪个 什么 多少 怎么 如何 吗 呢 要 将 把 被 以 于 并 或 之 其 中 各 个 这 那
+可以 能 会 应 进一步 加强 推进 推动 开展 提升 完善 建立 健全
+""".split())
 
 
 def corpus_words(documents: Iterable[Any]) -> list[str]:
@@ -46,7 +50,7 @@ class Tokenizer:
             self._jieba.add_word(w, freq=20000)
 
     @classmethod
-    def for_documents(cls, documents: Iterable[Any]) -> "Tokenizer":
+    def for_documents(cls, documents: Iterable[Any]) -> Tokenizer:
         return cls(corpus_words(documents))
 
     def tokenize(self, text: str) -> list[str]:

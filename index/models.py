@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
 
-
 NATIONAL = "全国"   # how the product names the national level wherever a city name would stand
 
 
@@ -80,7 +79,7 @@ class Clause:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Clause":
+    def from_dict(cls, d: dict[str, Any]) -> Clause:
         d = {k: v for k, v in d.items() if k != "is_damaged"}
         d["units"] = Units(**d.get("units", {}))
         d["damaged"] = [Span(**s) for s in d.get("damaged", [])]
@@ -118,7 +117,7 @@ class Document:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Document":
+    def from_dict(cls, d: dict[str, Any]) -> Document:
         d = dict(d)
         d["clauses"] = [Clause.from_dict(c) for c in d.get("clauses", [])]
         return cls(**d)
@@ -145,5 +144,5 @@ class Chunk:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Chunk":
+    def from_dict(cls, d: dict[str, Any]) -> Chunk:
         return cls(**d)

@@ -111,7 +111,7 @@ def word_pair_share(text: str) -> tuple[int, float]:
 def _is_common(ch: str, common: frozenset[str]) -> bool:
     if ch in common:
         return True
-    from index.text import to_simplified   # only for the few characters not common as written
+    from index.text import to_simplified  # only for the few characters not common as written
 
     return to_simplified(ch) in common
 

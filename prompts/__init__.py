@@ -6,7 +6,7 @@ and never re-read as template text, so braces inside a clause or a question are 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PROMPTS_DIR = Path(__file__).resolve().parent
@@ -22,7 +22,7 @@ def names() -> list[str]:
     return sorted(p.stem for p in PROMPTS_DIR.glob("*.txt"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str) -> str:
     path = PROMPTS_DIR / f"{name}.txt"
     if not re.fullmatch(r"[A-Za-z0-9_]+", name) or not path.is_file():

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -273,7 +274,7 @@ def create_api(assistant: AssistantLike | AssistantService, settings: Settings |
         return JSONResponse(contract_of(answer))
 
     from rag.api_documents import install_document_routes
-    from rag.api_openai import install_openai_routes   # it imports this module's helpers
+    from rag.api_openai import install_openai_routes  # it imports this module's helpers
 
     install_openai_routes(app, service)
     install_document_routes(app, service, settings)

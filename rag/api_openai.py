@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
@@ -18,8 +19,8 @@ from openai.types.chat.chat_completion_chunk import ChoiceDelta
 from pydantic import BaseModel, ValidationError
 
 from rag import limits
-from rag.limits import AskRequest, RequestRejected, checked_request
 from rag.api import FiltersBody, _question, closing_delta, contract_of, question_and_history, reply_text
+from rag.limits import AskRequest, RequestRejected, checked_request
 from rag.openai_compat import (
     MODEL_ID,
     APIError,
@@ -125,7 +126,7 @@ def _events(service: AssistantService, body: ChatRequest, question: str, history
                     yield _sse(chunk(cid, created, model, ChoiceDelta(content=out)))
             else:
                 contract = contract_of(item)
-    except Exception as exc:  # noqa: BLE001 - the headers are sent: report in the stream, in OpenAI's shape
+    except Exception as exc:
         log.exception("streamed answer failed")
         failure = classify(exc)
         yield _sse(APIError(failure.status, failure.message, type="server_error", code=failure.kind).body_json())

@@ -105,7 +105,7 @@ class Glossary:
     max_words: int
 
     @classmethod
-    def load(cls, path: Path = GLOSSARY_PATH) -> "Glossary":
+    def load(cls, path: Path = GLOSSARY_PATH) -> Glossary:
         """Read and validate; a bad line raises ValueError naming file:line and what to fix."""
         entries: dict[tuple[str, ...], tuple[str, ...]] = {}
         for number, raw in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):

@@ -15,7 +15,8 @@ from rag.types import Ask, Kind, Query
 VALUES: dict[Ask, re.Pattern[str]] = {
     Ask.AMOUNT: re.compile(r"[\d?][\d?.,]*\s*(?:万元|亿元|千元|元|万美元)|[一二两三四五六七八九十百千]+\s*(?:万元|亿元|元)"),
     Ask.MONTH: re.compile(r"(?<![\d?])[\d?]{1,2}\s*月(?!份额)|[一二三四五六七八九十]{1,3}月(?!份额)|月底|季度末"),
-    Ask.DATE: re.compile(r"[\d?]{4}\s*年\s*[\d?]{1,2}\s*月(?:\s*[\d?]{1,2}\s*日)?|20[\d?]{2}[-./][\d?]{1,2}[-./][\d?]{1,2}|20\d\d\?[\d?]{2,6}"),
+    Ask.DATE: re.compile(r"[\d?]{4}\s*年\s*[\d?]{1,2}\s*月(?:\s*[\d?]{1,2}\s*日)?|"
+                         r"20[\d?]{2}[-./][\d?]{1,2}[-./][\d?]{1,2}|20\d\d\?[\d?]{2,6}"),
     Ask.PERSON: re.compile(r"[\u4e00-\u9fff]{1,3}(?:同志|先生|女士)|联系人|联系电话|电话[::]?\s*\d|\d{3,4}-\d{7,8}|1[3-9]\d{9}|@"),
 }
 ASK_WORDS = {Ask.AMOUNT: "具体金额", Ask.MONTH: "具体月份", Ask.DATE: "具体日期", Ask.PERSON: "具体人员或联系方式"}

@@ -16,8 +16,9 @@ import hmac
 import json
 import re
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -48,7 +49,7 @@ class Access:
     max_body_bytes: int = MAX_BODY_BYTES
 
     @classmethod
-    def from_settings(cls, settings: Any, bound_host: str | None = None) -> "Access":
+    def from_settings(cls, settings: Any, bound_host: str | None = None) -> Access:
         return cls(api_key=settings.api_key.get_secret_value(),
                    allowed_hosts=allowed_hosts(settings.allowed_hosts, bound_host),
                    allow_uploads=settings.allow_uploads)

@@ -46,7 +46,7 @@ class Lexicon:
     _automaton: ahocorasick.Automaton = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_PATH) -> "Lexicon":
+    def load(cls, path: Path = DEFAULT_PATH) -> Lexicon:
         """Read and validate a lexicon file; a bad line raises ValueError naming file:line."""
         text = Path(path).read_text(encoding="utf-8")
         entries = tuple(e for n, raw in enumerate(text.splitlines(), 1)

@@ -10,8 +10,9 @@ value. Idempotent: a checked request passes the check again unchanged.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from index.errors import ZhiceError
 from rag.sanitize import clean_text

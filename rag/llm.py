@@ -15,18 +15,19 @@ import queue
 import re
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
 import prompts
 from index.errors import ZhiceError
+from index.models import Clause
 from rag.breaker import CircuitBreaker
 from rag.sanitize import inert_markup
-from index.models import Clause
-from rag.types import Answer, AnswerWarning, Answerer, Citation, Hit, Query, TokenCallback, WarningKind, damage_warnings
+from rag.types import Answer, Answerer, AnswerWarning, Citation, Hit, Query, TokenCallback, WarningKind, damage_warnings
 from rag.verify import ParsedAnswer, check_answer, markers_in, verified_quotes
 
 log = logging.getLogger(__name__)
@@ -307,7 +308,7 @@ class LLMAnswerer:
                         yield str(chunk.text)
             finally:
                 chunks.close()      # closes the HTTP response
-        except Exception as exc:  # noqa: BLE001 - every endpoint failure means "fall back"
+        except Exception as exc:
             raise LLMUnavailableError(describe_error(exc, base_url=c.base_url, timeout_s=c.timeout_s)) from exc
 
     # -- building the Answer
@@ -393,7 +394,7 @@ def _until(produce: Any, messages: list[tuple[str, str]], stream: bool, deadline
                 if stop.is_set():
                     break
             items.put(_END)
-        except BaseException as exc:  # noqa: BLE001 - handed to the reader
+        except BaseException as exc:
             items.put(exc)
 
     threading.Thread(target=work, name="zhice-llm", daemon=True).start()

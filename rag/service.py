@@ -10,8 +10,9 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from typing import Any, Protocol
 
 from index.errors import IndexLayerError, ZhiceError
 from rag.limits import RequestRejected, checked_request
@@ -155,7 +156,7 @@ class AssistantService:
             try:
                 probe()
                 reason = None
-            except Exception as exc:  # noqa: BLE001 - reported as the reason
+            except Exception as exc:
                 reason = reason_of(exc)
                 log.error("readiness probe failed: %s", reason, exc_info=True)
             self._probed = (time.monotonic(), reason)
@@ -190,7 +191,7 @@ class AssistantService:
             try:
                 answer = self.ask(question, history, filters, on_token=lambda t: events.put(("token", t)))
                 events.put(("answer", answer))
-            except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            except BaseException as exc:
                 events.put(("error", exc))
 
         threading.Thread(target=work, name="zhice-ask", daemon=True).start()

@@ -6,7 +6,6 @@ maps the remaining name to one canonical short name. Renamed bodies are not merg
 """
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 

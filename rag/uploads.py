@@ -19,9 +19,10 @@ import os
 import threading
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from index.catalog import current_build, load_index
 from index.errors import IngestError, ZhiceError
@@ -192,7 +193,7 @@ class Library:
                 self._on_built()
                 skipped = list(getattr(report, "skipped", []) or [])
                 failed, error = False, None
-            except Exception as exc:  # noqa: BLE001 - reported in the status, the service keeps the old index
+            except Exception as exc:
                 log.exception("background index build failed")
                 skipped, failed, error = [], True, str(exc) if isinstance(exc, ZhiceError) else f"{type(exc).__name__}: see the server log"
             with self._lock:

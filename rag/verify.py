@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
 
 from rag.types import Hit
 
@@ -56,7 +56,7 @@ def _fold_char(ch: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _t2s():  # noqa: ANN202 - opencc has no stubs
+def _t2s():
     import opencc
 
     return opencc.OpenCC("t2s")

@@ -4,7 +4,6 @@ build that fails fails these tests)."""
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import httpx
@@ -63,7 +62,7 @@ def test_ask_returns_the_contract(api_url, fake):
     r = client(api_url).post("/api/ask", json=body)
     assert r.status_code == 200
     data = r.json()
-    assert CONTRACT_KEYS <= data.keys() and data["answer"] == ANSWER
+    assert data.keys() >= CONTRACT_KEYS and data["answer"] == ANSWER
     assert data["citations"][0]["quote"] == QUOTE and data["citations"][0]["city"] == "中山"
     assert [h["clause"] for h in data["retrieved"]] == ["三、(一)", "三、(二)"]
     [call] = fake.calls
@@ -133,7 +132,7 @@ def test_chat_completion_with_the_openai_client(api_url, fake):
     assert content.startswith(ANSWER) and "来源：" in content and QUOTE in content
     assert fake.calls[0]["question"] == "追问" and fake.calls[0]["history"] == [("第一问", "第一答")]
     raw = client(api_url).post("/v1/chat/completions", json={"model": "zhice", "messages": MESSAGES}).json()
-    assert CONTRACT_KEYS <= raw["zhice"].keys() and raw["zhice"]["citations"][0]["quote"] == QUOTE
+    assert raw["zhice"].keys() >= CONTRACT_KEYS and raw["zhice"]["citations"][0]["quote"] == QUOTE
 
 
 def test_chat_streamed_with_the_openai_client(api_url):

@@ -23,7 +23,6 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_openai import ChatOpenAI
 from pydantic import ConfigDict, Field
 
-from rag.query import understand
 from rag.types import Filters, Hit
 
 CONTRACT_KEY = "zhice"
@@ -59,12 +58,12 @@ class PolicyRetriever(BaseRetriever):
     doc_ids: list[str] = Field(default_factory=list)
 
     @classmethod
-    def from_service(cls, service: Any, **kwargs: Any) -> "PolicyRetriever":
+    def from_service(cls, service: Any, **kwargs: Any) -> PolicyRetriever:
         service.start()
         return cls(assistant=service.assistant, **kwargs)
 
     @classmethod
-    def from_settings(cls, settings: Any = None, **kwargs: Any) -> "PolicyRetriever":
+    def from_settings(cls, settings: Any = None, **kwargs: Any) -> PolicyRetriever:
         from rag.pipeline import build_assistant
 
         assistant = build_assistant(settings)

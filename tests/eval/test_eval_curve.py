@@ -5,8 +5,7 @@ from typing import Any
 
 from eval_helpers import make_gold
 
-from eval.curve import (DEFAULTS, cases, curve_section, decline_curve, declined_at, dominating, mismatches,
-                        sweep_table)
+from eval.curve import DEFAULTS, cases, curve_section, decline_curve, declined_at, dominating, mismatches, sweep_table
 from eval.runner import Record
 from eval.scoring import QuestionScore
 from rag.gate import MIN_COVERAGE, MIN_DENSE, MIN_MASS

@@ -11,6 +11,7 @@ from eval_helpers import QUESTIONS, FakeAsker, clause_text, contract, make_gold
 from eval.adapters import AskError, HttpAsker, parse_configs, read_response, request_body
 from eval.runner import run_config
 
+
 def test_run_config_scores_warms_up_and_passes_history():
     asker = FakeAsker()
     run = run_config("fake", asker, QUESTIONS, clause_text)
@@ -59,7 +60,7 @@ def test_config_names():
 class Handler(BaseHTTPRequestHandler):
     seen: list[dict[str, Any]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         Handler.seen.append({"path": self.path, **body})
         status, payload = (200, contract(body["question"], body["history"])) if self.path == "/api/ask" else (404, {})

@@ -3,10 +3,15 @@ from __future__ import annotations
 import pytest
 from eval_helpers import make_answer, make_gold
 
-from eval.scoring import (
-    answer_verdict, error_score, quote_problem, reciprocal_rank, recall_at_k, score_question,
-)
 from eval.contract import Cited
+from eval.scoring import (
+    answer_verdict,
+    error_score,
+    quote_problem,
+    recall_at_k,
+    reciprocal_rank,
+    score_question,
+)
 from eval.text import normalise, normalise_all
 
 

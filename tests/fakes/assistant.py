@@ -1,7 +1,7 @@
 """An Assistant with the methods of rag.pipeline's, answering from a script."""
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from rag.types import Answer, AnswerWarning, Citation, Filters, TokenCallback, WarningKind
 from tests.fakes.corpus import ZS_TEXT, damaged_hit, make_hit

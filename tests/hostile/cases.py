@@ -6,8 +6,9 @@ a hang, or an echo of the input.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 NORMAL = "中山市推行首席质量官制度由哪些部门负责?"
 
@@ -136,7 +137,7 @@ def raw_cases() -> list[Case]:
         _raw("gbk_body", f'{{"question": {q}}}'.encode("gbk")),
         _raw("gb18030_body", f'{{"question": {q}}}'.encode("gb18030"), "/v1/chat/completions"),
         _raw("utf16_body", f'{{"question": {q}}}'.encode("utf-16")),
-        _raw("utf8_bom_body", b"\xef\xbb\xbf" + f'{{"question": {q}}}'.encode("utf-8")),
+        _raw("utf8_bom_body", b"\xef\xbb\xbf" + f'{{"question": {q}}}'.encode()),
         _raw("empty_body", b""),
         _raw("null_body", "null"),
         _raw("array_body", "[]"),

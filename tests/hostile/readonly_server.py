@@ -11,12 +11,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-import uvicorn  # noqa: E402
+import uvicorn
 
-from rag.api import create_api  # noqa: E402
-from rag.guard import Access  # noqa: E402
-from rag.pipeline import build_assistant  # noqa: E402
-from rag.settings import Settings  # noqa: E402
+from rag.api import create_api
+from rag.guard import Access
+from rag.pipeline import build_assistant
+from rag.settings import Settings
 
 
 def main() -> None:

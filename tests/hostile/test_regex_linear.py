@@ -10,6 +10,7 @@ import pytest
 
 from rag import query, sanitize
 
+
 def _patterns(module: object, prefix: str) -> dict[str, re.Pattern[str]]:
     """Every compiled pattern a module keeps at module level (a new rule is covered without being listed)."""
     return {f"{prefix}{name}": p for name, p in vars(module).items() if isinstance(p, re.Pattern)}

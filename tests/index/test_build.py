@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -10,8 +9,8 @@ from index import build as build_module
 from index.build import build_index
 from index.catalog import load_index
 from index.errors import IndexMismatchError
-from rag.settings import Settings
 from index.stores import ChromaStore
+from rag.settings import Settings
 from tests.conftest import ROOT
 from tests.fakes.embedder import HashEmbedder
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from index.build import build_index
-from rag.settings import Settings
 from rag.pipeline import build_assistant
+from rag.settings import Settings
 from tests.conftest import ROOT
 
 

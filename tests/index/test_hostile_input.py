@@ -21,8 +21,8 @@ from index.catalog import current_build, load_index
 from index.errors import BuildRefusedError, IngestError
 from index.loaders import load
 from index.prose import common_cjk, prose_problem
-from rag.settings import Settings, get_settings
 from index.stores import ChromaStore
+from rag.settings import Settings, get_settings
 from tests.conftest import ROOT
 from tests.fakes.embedder import HashEmbedder
 

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from index.chunking import count_tokens, split_to_budget
-from index.clean import CleanReport, clean_lines, is_furniture, repair_line, unshift
-from index.loaders import decode, html_to_text
+from index.clean import CleanReport, is_furniture, repair_line, unshift
 from index.errors import IngestError
+from index.loaders import decode, html_to_text
 from index.text import normalise, sentences
 from index.units import parse_units
 from rag.fusion import best_per_key, rrf, top_k

@@ -249,11 +249,18 @@ def document(text: str):
     return parse_document(RawDocument(doc_id="doc", source="doc.txt", text=text, sha256="0"))
 
 
-def test_title_and_lines_above_it_are_not_clauses():
+def test_lines_above_the_title_are_the_front_matter_clause():
     d = document("各有关单位:\n现将方案印发给你们。\n东莞市人民政府\n2018年7月31日\n东莞市质量提升行动实施方案\n"
                  "为全面提升质量,制定本方案。\n一、总体要求\n(一)指导思想。全面贯彻。")
+    assert [c.clause_id for c in d.clauses] == ["发文", "前言", "一、(一)"]
+    assert d.clauses[0].text.endswith("2018年7月31日") and "东莞市质量提升行动实施方案" not in d.clauses[0].text
+    assert d.clauses[1].text == "为全面提升质量,制定本方案。" and d.clauses[0].units.is_empty()
+
+
+def test_a_key_value_header_is_no_front_matter():
+    d = document("基本介绍\n- 文号:国发〔2012〕9号\n- 机构:国务院\n东莞市质量提升行动实施方案\n"
+                 "为全面提升质量,制定本方案。\n一、总体要求\n(一)指导思想。全面贯彻。")
     assert [c.clause_id for c in d.clauses] == ["前言", "一、(一)"]
-    assert d.clauses[0].text == "为全面提升质量,制定本方案。"
 
 
 def test_repeated_plan_is_noted():

@@ -27,7 +27,7 @@ def corpus_text() -> str:
 
 
 # A small vocabulary stands in for the BM25 one in unit tests (the real one is used below).
-VOCAB = frozenset("召回 计量 质量 标准 认证 监管 检测 产品 风险 网络 改进 供给 管理 提高 经营 企业 服务 安全".split())
+VOCAB = frozenset(["召回", "计量", "质量", "标准", "认证", "监管", "检测", "产品", "风险", "网络", "改进", "供给", "管理", "提高", "经营", "企业", "服务", "安全"])
 
 
 @lru_cache(maxsize=1)

@@ -6,9 +6,9 @@ from pydantic import SecretStr
 
 import prompts
 from rag.llm import (
-    LLMConfig,
     DECLINE_TOKEN,
     LLMAnswerer,
+    LLMConfig,
     LLMConfigError,
     build_messages,
     describe_error,

@@ -1,7 +1,7 @@
 """The UI's one public Gradio endpoint, /ask, called with gradio_client against `python app.py`."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from gradio_client import Client
