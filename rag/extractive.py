@@ -131,3 +131,4 @@ class ExtractiveAnswerer:
                 comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:{units} {comp.cite(hit, quote)}")
             else:
                 comp.lines.append(f"- {label(hit)}:{best.text} {comp.cite(hit, best.text)}")
+        if query.more_cities > 0: comp.lines.append(f"另有 {query.more_cities} 个城市的文件也提到相关内容。")

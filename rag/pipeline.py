@@ -80,7 +80,7 @@ class Assistant:
             answer = c.answerer.answer(query, given, on_token)
             answer.retrieved = hits
         answer.meta.update({"kind": query.kind.value, "query": query.text, "cities": query.filters.cities,
-                            "retrieval": self.retrieval.value,
+                            "retrieval": self.retrieval.value, "more_cities": query.more_cities,
                             "latency_ms": round((time.perf_counter() - started) * 1000, 1)})
         answer.meta.setdefault("answerer", self.answerer_name)
         return answer

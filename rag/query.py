@@ -39,10 +39,15 @@ _FILLER = re.compile(r"那么?|呢|还有|又|再|的|情况|怎样|怎么样|�
 
 @dataclass
 class CityIndex:
-    """The cities the corpus covers and every way a question may name them."""
+    """The cities the corpus covers and every way a question may name them.
+
+    The aliases are compiled once (per snapshot, and again only if the table changes) into one
+    regular expression, so `find` is one pass over the question, not one search per alias."""
 
     aliases: dict[str, str] = field(default_factory=dict)   # alias (lower) -> city short name
     provinces: set[str] = field(default_factory=set)         # provinces of covered cities
+    _compiled: tuple[int, re.Pattern[str], re.Pattern[str], dict[str, int], frozenset[str]] | None = \
+        field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_snapshot(cls, snap: IndexSnapshot) -> "CityIndex":
@@ -57,23 +62,45 @@ class CityIndex:
                 out.aliases[alias.lower()] = doc.city
             if doc.region:
                 out.provinces.add(doc.region)
+        out._tables()
         return out
 
+    def _tables(self) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int], frozenset[str]]:
+        """(finder, remover, alias -> rank in the old longest-first order, covered cities)."""
+        if self._compiled is None or self._compiled[0] != len(self.aliases):
+            ordered = sorted(self.aliases, key=len, reverse=True)      # stable: ties keep table order
+            alts = [rf"(?<![a-z]){re.escape(a)}(?![a-z])" if a.isascii() else re.escape(a) for a in ordered]
+            # a lookahead finds every alias at every position, overlapping ones included
+            finder = re.compile("(?=(" + "|".join(alts) + "))") if alts else re.compile(r"(?!x)x")
+            remover = re.compile("|".join(map(re.escape, ordered))) if ordered else re.compile(r"(?!x)x")
+            self._compiled = (len(self.aliases), finder, remover, {a: i for i, a in enumerate(ordered)},
+                              frozenset(self.aliases.values()))
+        return self._compiled[1:]
+
     def find(self, text: str) -> list[str]:
-        low = text.lower()
+        """Covered cities the text names, longest alias first (as a scan of the aliases would)."""
+        finder, _, rank, _ = self._tables()
+        hits = {m.group(1) for m in finder.finditer(text.lower())}
         found: list[str] = []
-        for alias, city in sorted(self.aliases.items(), key=lambda kv: -len(kv[0])):
-            hit = re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", low) if alias.isascii() else alias in low
-            if hit and city not in found:
-                found.append(city)
+        for alias in sorted(hits, key=rank.__getitem__):
+            if self.aliases[alias] not in found:
+                found.append(self.aliases[alias])
         return found
+
+    def strip(self, text: str) -> str:
+        """The text without any alias."""
+        return self._tables()[1].sub("", text)
+
+    def covered(self) -> frozenset[str]:
+        return self._tables()[3]
 
     def foreign(self, text: str, covered: list[str]) -> list[str]:
         """Places the question names that the corpus does not cover (provinces of covered
         cities and the covered cities themselves excepted)."""
         out = []
+        cities = self.covered()
         for p in find_places(text):
-            if p.short in covered or p.short in self.aliases.values() or p.name in self.provinces:
+            if p.short in covered or p.short in cities or p.name in self.provinces:
                 continue
             out.append(p.name)
         return out + _foreign_pinyin(text, self)
@@ -110,8 +137,7 @@ def resolve_followup(text: str, history: list[tuple[str, str]], cities: CityInde
     previous = normalise(history[-1][0])
     new_cities = cities.find(text)
     rest = _FILLER.sub("", text)
-    for alias in cities.aliases:
-        rest = rest.replace(alias, "")
+    rest = cities.strip(rest)
     if new_cities and len(rest) <= 3:                       # "那东莞呢?"
         old = cities.find(previous)
         rewritten = previous

@@ -10,7 +10,7 @@ import numpy as np
 
 from index.catalog import IndexSnapshot
 from index.stores import ChromaStore
-from rag.fusion import best_per_key, rrf, top_k
+from rag.fusion import best_per_key, rrf, top_k, top_k_within
 from rag.types import Embedder, Filters, Hit, Query
 
 POOL = 50   # candidates each retriever contributes to fusion
@@ -37,20 +37,33 @@ def to_hits(snap: IndexSnapshot, ranked: list[tuple[tuple[str, str], float]], k:
     return hits
 
 
+def within(snap: IndexSnapshot, filters: Filters) -> np.ndarray | None:
+    """Positions of the chunks inside the filters (None = no filter), from the snapshot's
+    per-document chunk arrays: no scan of the chunks or the documents."""
+    if filters.is_empty():
+        return None
+    return snap.chunks_of(snap.allowed_docs(filters.cities, filters.doc_ids))
+
+
 class LexicalRetriever:
     def __init__(self, *, snapshot: IndexSnapshot) -> None:
         self.snap = snapshot
-        self._doc_of = np.array([c.doc_id for c in snapshot.chunks])
+        self._last: tuple[str, np.ndarray] | None = None    # (search text, BM25 scores): one question's
 
-    def _mask(self, filters: Filters) -> np.ndarray | None:
-        if filters.is_empty():
-            return None
-        ok = {d for d in self.snap.documents if allowed(self.snap, d, filters)}
-        return np.isin(self._doc_of, list(ok))
+    def scores(self, query: Query) -> np.ndarray:
+        """BM25 score of every chunk. The last question's scores are kept, so a strategy that
+        needs them again (to count matching cities) does not score twice."""
+        last = self._last
+        if last is not None and last[0] == query.search_text:
+            return last[1]
+        scores = self.snap.bm25.scores(self.snap.tokenizer.tokenize(query.search_text))
+        self._last = (query.search_text, scores)
+        return scores
 
     def ranked(self, query: Query, k: int) -> list[tuple[tuple[str, str], float]]:
-        scores = self.snap.bm25.scores(self.snap.tokenizer.tokenize(query.search_text))
-        idx = top_k(scores, k * 3, self._mask(query.filters))
+        scores = self.scores(query)
+        positions = within(self.snap, query.filters)
+        idx = top_k(scores, k * 3) if positions is None else top_k_within(scores, k * 3, positions)
         chunks = self.snap.chunks
         return best_per_key([((chunks[i].doc_id, chunks[i].clause_id), float(scores[i])) for i in idx])[:k]
 
@@ -104,8 +117,9 @@ class HybridRetriever:
         self.lexical, self.dense, self.k, self.weights = lexical, dense, k, weights
 
     def retrieve(self, query: Query, k: int, vector: np.ndarray | None = None) -> list[Hit]:
-        lex = self.lexical.ranked(query, POOL)
-        den = self.dense.ranked(query, POOL, vector)
+        pool = max(POOL, k)
+        lex = self.lexical.ranked(query, pool)
+        den = self.dense.ranked(query, pool, vector)
         fused = rrf([[key for key, _ in lex], [key for key, _ in den]], k=self.k, weights=self.weights)
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         return to_hits(self.lexical.snap, ranked, k)
