@@ -46,6 +46,18 @@ def place_best(scores: np.ndarray, place_of: np.ndarray, n_places: int) -> np.nd
     return best
 
 
+def exact_top(matrix: np.ndarray, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """(row, cosine similarity) of the k rows of `matrix` nearest to `vector`, best first, ties
+    by row: the exact search a vector store approximates."""
+    if not len(matrix) or k <= 0:
+        return []
+    m = np.asarray(matrix, dtype=np.float64)
+    v = np.asarray(vector, dtype=np.float64)
+    sims = (m @ v) / np.maximum(np.linalg.norm(m, axis=1) * np.linalg.norm(v), 1e-12)
+    order = sorted(range(len(sims)), key=lambda i: (-sims[i], i))[:k]
+    return [(i, float(sims[i])) for i in order]
+
+
 def best_per_key(pairs: Sequence[tuple[Hashable, float]]) -> list[tuple[Hashable, float]]:
     """Collapse (key, score) pairs to the best score per key, best first (chunks -> clauses)."""
     best: dict[Hashable, float] = {}

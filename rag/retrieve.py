@@ -10,10 +10,11 @@ import numpy as np
 
 from index.catalog import IndexSnapshot
 from index.stores import ChromaStore
-from rag.fusion import best_per_key, rrf, top_k, top_k_within
+from rag.fusion import best_per_key, exact_top, rrf, top_k, top_k_within
 from rag.types import Embedder, Filters, Hit, Query
 
 POOL = 50   # candidates each retriever contributes to fusion
+EXACT_MAX = 256   # a filtered dense search over at most this many chunks is exact, on vectors fetched by id
 
 
 class RetrievalMode(str, Enum):
@@ -93,11 +94,22 @@ class DenseRetriever:
             clauses.append({"doc_id": {"$in": list(filters.doc_ids)}})
         return clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
 
+    def _search(self, query: Query, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine) best first. A filter that leaves few chunks (one city: ~35) is
+        searched exactly on their vectors fetched by id, which costs the same at any corpus size;
+        Chroma's filtered HNSW search grows with the collection (35 ms at 100x, 18.5k chunks).
+        Wider filters and no filter go to Chroma with `where`."""
+        positions = within(self.snap, query.filters)
+        if positions is None or len(positions) > EXACT_MAX:
+            return self.store.query(vector, n, self._where(query.filters))
+        ids, matrix = self.store.vectors([self.snap.chunks[i].chunk_id for i in positions])
+        return [(ids[row], sim) for row, sim in exact_top(matrix, vector, n)]
+
     def ranked(self, query: Query, k: int, vector: np.ndarray | None = None) -> list[tuple[tuple[str, str], float]]:
         vector = self.vector(query) if vector is None else vector
         pos = self.snap.chunk_pos
         pairs = []
-        for chunk_id, sim in self.store.query(vector, k * 3, self._where(query.filters)):
+        for chunk_id, sim in self._search(query, vector, k * 3):
             if chunk_id in pos:
                 c = self.snap.chunks[pos[chunk_id]]
                 pairs.append(((c.doc_id, c.clause_id), sim))

@@ -140,3 +140,41 @@ def test_compare_is_one_search_grouped_by_city(snapshot):
     assert len(retriever.calls) == 1 and retriever.calls[0][0] == []
     groups, further = group_by_place(retriever.hits[:retriever.calls[0][1]], 3, 2)
     assert got == interleave(groups) and q.more_cities == len(further)
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_exact_top_equals_brute_force(seed):
+    from rag.fusion import exact_top
+
+    rng = np.random.default_rng(seed)
+    m = rng.normal(size=(int(rng.integers(0, 60)), 8))
+    if seed % 3 == 0 and len(m) > 2:
+        m[1] = m[0] * 2.0                      # the same direction twice: a tie, broken by row
+    v, k = rng.normal(size=8), int(rng.integers(1, 20))
+    got = exact_top(m, v, k)
+    cos = [float(row @ v / (np.linalg.norm(row) * np.linalg.norm(v))) for row in m]
+    brute = sorted(range(len(m)), key=lambda i: (-round(cos[i], 12), i))[:k]
+    assert [i for i, _ in got] == brute
+    assert all(abs(s - cos[i]) < 1e-9 for i, s in got)
+
+
+def test_filtered_dense_search_exact_path_equals_the_store_filter(built, snapshot, monkeypatch):
+    """A city's few chunks searched exactly on their fetched vectors give Chroma's `where` answer."""
+    import rag.retrieve as retrieve_module
+    from index.embedders import make_embedder
+    from index.stores import ChromaStore
+    from rag.retrieve import DenseRetriever
+
+    settings = built[0]
+    dense = DenseRetriever(snapshot=snapshot, store=ChromaStore.from_settings(settings, snapshot.embedder),
+                           embedder=make_embedder(settings))
+    for city in snapshot.places:
+        q = Query(raw="首席质量官制度", text="首席质量官制度", filters=Filters(cities=[city]))
+        vector = dense.vector(q)
+        exact = dense.ranked(q, 10, vector)
+        monkeypatch.setattr(retrieve_module, "EXACT_MAX", -1)      # force Chroma's filtered search
+        store = dense.ranked(q, 10, vector)
+        monkeypatch.undo()
+        assert [k for k, _ in exact] == [k for k, _ in store]
+        assert all(abs(a - b) < 1e-4 for (_, a), (_, b) in zip(exact, store))
+        assert all(snapshot.documents[d].place == city for (d, _), _ in exact)
