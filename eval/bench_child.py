@@ -27,6 +27,8 @@ class Phase:
     gold: str = ""
     questions: int = 0             # how many gold questions to time (0 = none)
     retrieval: str = "hybrid"
+    chroma_url: str = ""           # a Chroma server (`chroma run`); empty = embedded Chroma in data_dir
+    collection: str = ""           # collection name on that server (one per run, so each build is cold)
 
     def __post_init__(self) -> None:
         for name, good in (("build", ("none", "cold", "nochange")), ("embedder", ("default", "random"))):
@@ -63,15 +65,18 @@ class TimedEmbedder:
 def _settings(phase: Phase) -> Any:
     from rag.settings import Settings
 
+    store = {"chroma_url": phase.chroma_url or None}
+    if phase.collection:
+        store["chroma_collection"] = phase.collection
     if phase.embedder == "default":
-        return Settings(data_dir=Path(phase.data_dir), corpus_dir=Path(phase.docs_dir))
+        return Settings(data_dir=Path(phase.data_dir), corpus_dir=Path(phase.docs_dir), **store)
     random_name = RandomUnitEmbedder().name
 
     class RandomSettings(Settings):
         def embedder_id(self) -> str:  # the index built with random vectors is the expected one
             return random_name
 
-    return RandomSettings(data_dir=Path(phase.data_dir), corpus_dir=Path(phase.docs_dir))
+    return RandomSettings(data_dir=Path(phase.data_dir), corpus_dir=Path(phase.docs_dir), **store)
 
 
 def _embedder(phase: Phase, settings: Any) -> Any:
@@ -89,7 +94,7 @@ def run_build(phase: Phase, settings: Any, result: PhaseResult) -> None:
     result.build_s = time.perf_counter() - start
     result.embed_s = timed.seconds
     result.counts = {"documents": report.documents, "clauses": report.clauses, "chunks": report.chunks,
-                     "embedded": report.embedded}
+                     "embedded": report.embedded, "unchanged": int(report.unchanged)}
 
 
 def run_asks(phase: Phase, settings: Any, result: PhaseResult) -> None:

@@ -162,11 +162,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, default=3, help="runs of the 1x measurements (default 3)")
     bench.add_argument("--growth-repeats", type=int, default=1, help="runs of each larger size (default 1)")
     bench.add_argument("--sizes", default="1,10,100",
-                       help="corpus multiples for the growth test (default 1,10,100: about 7 min on 2 cores; "
-                            "adding 1000 costs well over 15 min more)")
-    bench.add_argument("--real-max", type=int, default=100,
+                       help="corpus multiples for the growth test (default 1,10,100; 1,10,100,1000 is the "
+                            "full growth run, see README Figures for how long it takes)")
+    bench.add_argument("--real-max", type=int, default=10,
                        help="largest size built with the real embedder; larger sizes use seeded random "
-                            "unit vectors to isolate the stores' own cost (default 100)")
+                            "unit vectors to isolate the stores' own cost (default 10: embedding 100x with "
+                            "USE alone takes ~10 min on 2 cores)")
+    bench.add_argument("--store", default="embedded", choices=["embedded", "chroma-server"],
+                       help="embedded Chroma (default) or a `chroma run` server started on 127.0.0.1 for the run")
     bench.add_argument("--questions", type=int, default=30, help="dev questions timed after each build")
     bench.add_argument("--timeout", type=float, default=3600, help="seconds one phase may take")
     bench.add_argument("--json", action="store_true", help="print the results as one JSON object")

@@ -39,11 +39,17 @@ def _build(args: argparse.Namespace) -> int:
         _print_skipped(e.skipped)
         raise
     _print_skipped(report.skipped)
-    print(f"built {report.build_id}: {report.documents} documents, {report.clauses} clauses, "
-          f"{report.chunks} chunks; embedded {report.embedded}, removed {report.removed}; "
-          f"{report.seconds:.1f} s")
+    if report.unchanged:
+        print(f"unchanged {report.build_id}: {report.documents} documents, {report.clauses} clauses, "
+              f"{report.chunks} chunks; every file and setting as built, nothing written; {report.seconds:.2f} s")
+    else:
+        print(f"built {report.build_id}: {report.documents} documents, {report.clauses} clauses, "
+              f"{report.chunks} chunks; embedded {report.embedded}, removed {report.removed}; "
+              f"{report.seconds:.1f} s ({report.chunks_per_s:.0f} chunks/s; embedding "
+              f"{report.embedded_per_s:.1f} chunks/s)")
     if args.json:
-        print(json.dumps(asdict(report), ensure_ascii=False, indent=2))
+        print(json.dumps(dict(asdict(report), chunks_per_s=report.chunks_per_s,
+                              embedded_per_s=report.embedded_per_s), ensure_ascii=False, indent=2))
     return 0
 
 

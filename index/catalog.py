@@ -14,7 +14,9 @@ import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
+
+import numpy as np
 
 from index.errors import IndexMismatchError, IndexMissingError
 from index.lexical import Bm25Index, Tokenizer
@@ -51,9 +53,52 @@ class IndexSnapshot:
         """The tokenizer that made this snapshot's tokens: queries must be cut the same way."""
         return Tokenizer.for_documents(self.documents.values())
 
+    @cached_property
+    def places(self) -> list[str]:
+        """Every place (city short name or 全国) with a document, sorted; index = place number."""
+        return sorted({d.place for d in self.documents.values()})
+
+    @cached_property
+    def place_docs(self) -> dict[str, tuple[str, ...]]:
+        """place -> its document ids, in document order."""
+        out: dict[str, list[str]] = {}
+        for d in self.documents.values():
+            out.setdefault(d.place, []).append(d.doc_id)
+        return {p: tuple(ids) for p, ids in out.items()}
+
+    @cached_property
+    def doc_chunks(self) -> dict[str, np.ndarray]:
+        """doc id -> the positions of its chunks in `chunks` (sorted int64 array), made once."""
+        out: dict[str, list[int]] = {d: [] for d in self.documents}
+        for i, c in enumerate(self.chunks):
+            out.setdefault(c.doc_id, []).append(i)
+        return {d: np.asarray(ix, dtype=np.int64) for d, ix in out.items()}
+
+    @cached_property
+    def chunk_place(self) -> np.ndarray:
+        """For every chunk, the number of its document's place in `places` (-1: unknown document)."""
+        number = {p: i for i, p in enumerate(self.places)}
+        return np.asarray([number[self.documents[c.doc_id].place] if c.doc_id in self.documents else -1
+                           for c in self.chunks], dtype=np.int64)
+
+    def allowed_docs(self, cities: Iterable[str] = (), doc_ids: Iterable[str] = ()) -> list[str]:
+        """The documents within filters (cities and/or doc ids; both empty = every document),
+        from the tables above: no scan of the documents."""
+        cities, doc_ids = list(cities), list(doc_ids)
+        if not cities:
+            return [d for d in dict.fromkeys(doc_ids) if d in self.documents] if doc_ids else list(self.documents)
+        docs = [d for c in dict.fromkeys(cities) for d in self.place_docs.get(c, ())]
+        wanted = set(doc_ids)
+        return [d for d in docs if d in wanted] if wanted else docs
+
+    def chunks_of(self, doc_ids: Iterable[str]) -> np.ndarray:
+        """Positions of the chunks of these documents (sorted), from the per-document arrays."""
+        parts = [self.doc_chunks[d] for d in doc_ids if d in self.doc_chunks]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
     def warm_up(self) -> None:
         """Build the lazily made parts now (BM25, tokenizer, lookup tables), not on a first query."""
-        _ = self.bm25, self.tokenizer, self._clauses, self.chunk_pos
+        _ = self.bm25, self.tokenizer, self._clauses, self.chunk_pos, self.place_docs, self.doc_chunks, self.chunk_place
         self.bm25.doc_freq()
 
     def clause(self, doc_id: str, clause_id: str) -> Clause | None:
@@ -63,7 +108,7 @@ class IndexSnapshot:
         return list(self._clauses.values())
 
     def cities(self) -> list[str]:
-        return sorted({d.place for d in self.documents.values()})
+        return list(self.places)
 
     def to_json(self) -> dict[str, Any]:
         return {

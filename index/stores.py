@@ -91,13 +91,21 @@ class ChromaStore:
             self.collection.delete(ids=ids[i:i + BATCH])
 
     def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) best first."""
-        count = self.collection.count()
-        if count == 0:
-            return []
-        got = self.collection.query(query_embeddings=[vector.tolist()], n_results=min(k, count),
+        """(chunk id, cosine similarity) best first. Chroma returns fewer than k when it holds fewer
+        (and nothing when empty), so no count() round trip per query."""
+        got = self.collection.query(query_embeddings=[vector.tolist()], n_results=k,
                                     where=where or None, include=["distances"])
         return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])]
+
+    def vectors(self, ids: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        """The stored vectors of these chunk ids (those the store holds), in the order given."""
+        if not ids:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        got = self.collection.get(ids=list(ids), include=["embeddings"])
+        row = {i: n for n, i in enumerate(got["ids"])}
+        keep = [i for i in ids if i in row]
+        matrix = np.asarray(got["embeddings"], dtype=np.float32)
+        return keep, (matrix[[row[i] for i in keep]] if keep else np.zeros((0, 0), dtype=np.float32))
 
     def drop(self) -> None:
         try:

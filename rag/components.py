@@ -86,7 +86,8 @@ def build_components(settings: Settings, *, retrieval: str | RetrievalMode = Ret
         snapshot=snap,
         understander=Understander(snapshot=snap, cities=CityIndex.from_snapshot(snap), lexicon=Lexicon.load(),
                                   bridge=EnglishBridge(vocabulary=snap.bm25.__contains__)),
-        strategy=KindAwareStrategy(snapshot=snap, retriever=retriever, dense=dense),
+        strategy=KindAwareStrategy(snapshot=snap, retriever=retriever, dense=dense, lexical=lexical,
+                                   max_cities=settings.top_k),   # every city shown reaches the answerer
         gate=CoverageGate(snapshot=snap, dense=dense),
         answerer=make_answerer(settings, answerer or settings.answerer, snap),
         dense=dense, top_k=settings.top_k, retrieval=mode,

@@ -253,6 +253,8 @@ class ExtractiveAnswerer:
         missing = [p for p in query.filters.cities if p not in {f[0] for f in found}]
         if missing:
             comp.lines.append(f"({'、'.join(missing)}的文件中没有找到相关条款。)")
+        if query.more_cities > 0:
+            comp.lines.append(f"另有 {query.more_cities} 个城市的文件也提到相关内容。")
 
 
 def _echoes(text: str, others: list[str], share: float = 0.6) -> bool:

@@ -27,10 +27,38 @@ def top_k(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[in
     k = min(k, int(np.sum(s > 0)))
     if k <= 0:
         return []
-    cut = s[np.argpartition(-s, k - 1)[k - 1]]               # the k-th largest score
-    above = np.flatnonzero(s > cut)                           # all of these are in
-    tied = np.flatnonzero(s == cut)[: k - len(above)]         # ties at the cut: lowest indices
-    return sorted([*above.tolist(), *tied.tolist()], key=lambda i: (-s[i], i))
+    kth = -np.partition(-s, k - 1)[k - 1]          # the k-th largest score
+    above = np.flatnonzero(s > kth)
+    idx = np.concatenate([above, np.flatnonzero(s == kth)[: k - len(above)]])   # ties at the cut: lowest index
+    return sorted(idx.tolist(), key=lambda i: (-s[i], i))
+
+
+def top_k_within(scores: np.ndarray, k: int, within: np.ndarray) -> list[int]:
+    """top_k restricted to the positions `within` (a sorted index array): the same answer as top_k
+    with a boolean mask of those positions, at a cost of len(within), not len(scores)."""
+    within = np.asarray(within, dtype=np.int64)
+    return [int(within[i]) for i in top_k(scores[within], k)] if len(within) else []
+
+
+def place_best(scores: np.ndarray, place_of: np.ndarray, n_places: int) -> np.ndarray:
+    """The best score of each place (-inf for a place without positions): one pass over the
+    scores with each position's place number (place_of, -1 = no place)."""
+    best = np.full(n_places, -np.inf)
+    known = place_of >= 0
+    np.maximum.at(best, place_of[known], scores[known])
+    return best
+
+
+def exact_top(matrix: np.ndarray, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """(row, cosine similarity) of the k rows of `matrix` nearest to `vector`, best first, ties
+    by row: the exact search a vector store approximates."""
+    if not len(matrix) or k <= 0:
+        return []
+    m = np.asarray(matrix, dtype=np.float64)
+    v = np.asarray(vector, dtype=np.float64)
+    sims = (m @ v) / np.maximum(np.linalg.norm(m, axis=1) * np.linalg.norm(v), 1e-12)
+    order = sorted(range(len(sims)), key=lambda i: (-sims[i], i))[:k]
+    return [(i, float(sims[i])) for i in order]
 
 
 def best_per_key(pairs: Sequence[tuple[K, float]]) -> list[tuple[K, float]]:

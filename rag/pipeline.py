@@ -140,7 +140,7 @@ class Assistant:
             answer.retrieved = hits
         answer.meta.update({"kind": query.kind.value, "query": query.text, "cities": query.filters.cities,
                             "signals": decision.signals,
-                            "retrieval": self.retrieval.value,
+                            "retrieval": self.retrieval.value, "more_cities": query.more_cities,
                             "latency_ms": round((time.perf_counter() - started) * 1000, 1)})
         answer.meta.setdefault("answerer", self.answerer_name)
         return answer

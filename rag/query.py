@@ -99,10 +99,15 @@ _FRAMING = re.compile(r"由?(哪些|哪个|什么|哪几个|哪几)(部门|单�
 
 @dataclass
 class CityIndex:
-    """The cities the corpus covers and every way a question may name them."""
+    """The cities the corpus covers and every way a question may name them.
+
+    The aliases are compiled once (per snapshot, and again only if the table changes) into one
+    regular expression, so `find` is one pass over the question, not one search per alias."""
 
     aliases: dict[str, str] = field(default_factory=dict)   # alias (lower) -> city short name
     provinces: set[str] = field(default_factory=set)         # provinces of covered cities
+    _compiled: tuple[int, re.Pattern[str], re.Pattern[str], dict[str, int], frozenset[str]] | None = \
+        field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def from_snapshot(cls, snap: IndexSnapshot) -> "CityIndex":
@@ -117,35 +122,44 @@ class CityIndex:
                 out.aliases[alias.lower()] = doc.city
             if doc.region:
                 out.provinces.add(doc.region)
+        out._tables()
         return out
 
+    def _tables(self) -> tuple[re.Pattern[str], re.Pattern[str], dict[str, int], frozenset[str]]:
+        """(finder, remover, alias -> rank in the old longest-first order, covered cities)."""
+        if self._compiled is None or self._compiled[0] != len(self.aliases):
+            ordered = sorted(self.aliases, key=len, reverse=True)      # stable: ties keep table order
+            alts = [rf"(?<![a-z]){re.escape(a)}(?![a-z])" if a.isascii() else re.escape(a) for a in ordered]
+            # a lookahead finds every alias at every position, overlapping ones included
+            finder = re.compile("(?=(" + "|".join(alts) + "))") if alts else re.compile(r"(?!x)x")
+            remover = re.compile("|".join(map(re.escape, ordered))) if ordered else re.compile(r"(?!x)x")
+            self._compiled = (len(self.aliases), finder, remover, {a: i for i, a in enumerate(ordered)},
+                              frozenset(self.aliases.values()))
+        return self._compiled[1:]
+
     def find(self, text: str) -> list[str]:
-        """Cities named in the text, in order of first mention."""
-        low = text.lower()
-        found: list[tuple[int, str]] = []
-        for alias, city in sorted(self.aliases.items(), key=lambda kv: -len(kv[0])):
-            if alias.isascii():
-                m = re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", low)
-                at = m.start() if m else -1
-            else:
-                at = low.find(alias)
-            if at >= 0 and all(city != c for _, c in found):
-                found.append((at, city))
-        return [c for _, c in sorted(found)]
+        """Covered cities the text names, in order of first mention (one pass of the compiled finder)."""
+        finder, _, rank, _ = self._tables()
+        first: dict[str, int] = {}
+        for m in finder.finditer(text.lower()):
+            city = self.aliases[m.group(1)]
+            first.setdefault(city, m.start())
+        return sorted(first, key=first.__getitem__)
 
     def strip(self, text: str) -> str:
-        """The text without the names of covered cities (to see what else a question says)."""
-        for alias in sorted(self.aliases, key=len, reverse=True):
-            if not alias.isascii():
-                text = text.replace(alias, " ")
-        return text
+        """The text without any alias."""
+        return self._tables()[1].sub("", text)
+
+    def covered(self) -> frozenset[str]:
+        return self._tables()[3]
 
     def foreign(self, text: str, covered: list[str]) -> list[str]:
         """Places the question names that the corpus does not cover (provinces of covered
         cities and the covered cities themselves excepted)."""
         out = []
+        cities = self.covered()
         for p in find_places(text):
-            if p.short in covered or p.short in self.aliases.values() or p.name in self.provinces:
+            if p.short in covered or p.short in cities or p.name in self.provinces:
                 continue
             out.append(p.name)
         return out + _foreign_pinyin(text, self)

@@ -1,23 +1,32 @@
 """Retrieval strategy: which searches a question needs, given its kind and filters.
 
-    compare without a city      one search per city of the corpus (one embedding), interleaved
+    compare without a city      one search with a larger pool, grouped by city: the best
+                                `max_cities` cities (by their best clause), `per_city` clauses
+                                each, interleaved; the count of further matching cities goes to
+                                query.more_cities ("另有 N 个城市…")
     duty ("what does X lead")   every clause the unit is in charge of, then the ranked search
     anything else               the ranked search
+
+No path runs one search per city: the cost of a question does not grow with the number of cities.
 
 A strategy is one of the swappable parts (rag.types.RetrievalStrategy); tests use a fake.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+import numpy as np
 
 from index.catalog import IndexSnapshot
 from index.models import Clause
-from rag.retrieve import DenseRetriever, allowed
-from rag.types import Filters, Hit, Kind, Query, Retriever, Role
+from rag.fusion import place_best
+from rag.retrieve import DenseRetriever, LexicalRetriever
+from rag.types import Hit, Kind, Query, Retriever, Role
 from rag.units import same_unit
 
 RETRIEVED = 10          # length of the `retrieved` list returned
 PER_CITY = 3            # clauses per city in a compare question
+MAX_CITIES = 5          # cities a compare question shows (components: the answerer's top_k)
+POOL_PER_CITY = 4       # a compare search's pool: max_cities * per_city * this many clauses
+MATCH_RATIO = 0.5       # a city matches when its best chunk has >= this share of the top BM25 score
 
 
 def leading_units(clause: Clause) -> list[str]:
@@ -39,8 +48,9 @@ def in_charge(clause: Clause, query: Query) -> bool:
 
 def duty_hits(snap: IndexSnapshot, query: Query) -> list[Hit]:
     """Every clause (within the filters) where the unit of a duty question is in charge."""
-    return [Hit(clause=c, doc=d, score=1.0) for d in snap.documents.values()
-            if allowed(snap, d.doc_id, query.filters) for c in d.clauses if in_charge(c, query)]
+    docs = snap.allowed_docs(query.filters.cities, query.filters.doc_ids)
+    return [Hit(clause=c, doc=snap.documents[d], score=1.0) for d in docs
+            for c in snap.documents[d].clauses if in_charge(c, query)] if query.unit else []
 
 
 def interleave(groups: list[list[Hit]]) -> list[Hit]:
@@ -51,21 +61,54 @@ def interleave(groups: list[list[Hit]]) -> list[Hit]:
     return out
 
 
+def group_by_place(hits: list[Hit], max_places: int, per_place: int) -> tuple[list[list[Hit]], list[str]]:
+    """Hits (best first) grouped by their document's place, places in the order of their best hit:
+    the first `max_places` groups, each cut to `per_place` hits, and the further places, in order."""
+    groups: dict[str, list[Hit]] = {}
+    for h in hits:
+        groups.setdefault(h.doc.place, []).append(h)
+    places = list(groups)
+    return [groups[p][:per_place] for p in places[:max_places]], places[max_places:]
+
+
+def matching_places(scores: np.ndarray, place_of: np.ndarray, places: list[str], ratio: float = MATCH_RATIO) -> set[str]:
+    """Places with a chunk whose lexical score is positive and at least `ratio` of the best one."""
+    if not len(scores) or float(np.max(scores)) <= 0:
+        return set()
+    best = place_best(scores, place_of, len(places))
+    limit = max(ratio * float(np.max(scores)), np.finfo(float).tiny)
+    return {places[i] for i in np.flatnonzero(best >= limit)}
+
+
 class KindAwareStrategy:
-    """The product's strategy: per-city searches for comparisons, the unit's own clauses first for
-    duty questions, one ranked search otherwise."""
+    """The product's strategy: one grouped search for comparisons, the unit's own clauses first
+    for duty questions, one ranked search otherwise."""
 
     def __init__(self, *, snapshot: IndexSnapshot, retriever: Retriever, dense: DenseRetriever | None,
-                 k: int = RETRIEVED, per_city: int = PER_CITY) -> None:
-        if k < 1 or per_city < 1:
-            raise ValueError(f"k and per_city must be >= 1, got k={k!r}, per_city={per_city!r}")
-        self.snap, self.retriever, self.dense, self.k, self.per_city = snapshot, retriever, dense, k, per_city
+                 lexical: LexicalRetriever | None = None, k: int = RETRIEVED, per_city: int = PER_CITY,
+                 max_cities: int = MAX_CITIES) -> None:
+        if k < 1 or per_city < 1 or max_cities < 1:
+            raise ValueError(f"k, per_city and max_cities must be >= 1, got k={k!r}, per_city={per_city!r}, "
+                             f"max_cities={max_cities!r}")
+        self.snap, self.retriever, self.dense, self.lexical = snapshot, retriever, dense, lexical
+        self.k, self.per_city, self.max_cities = k, per_city, max_cities
+
+    def compare(self, query: Query) -> list[Hit]:
+        """One search over the whole corpus, grouped by city. Sets query.more_cities: the cities
+        beyond the ones returned that also match — in the pool, or lexically anywhere."""
+        pool = self.retriever.retrieve(query, self.max_cities * self.per_city * POOL_PER_CITY)
+        groups, further = group_by_place(pool, self.max_cities, self.per_city)
+        if query.filters.cities:                  # the places named: each of them, nothing further
+            return interleave(groups)
+        others = set(further)
+        if self.lexical is not None:
+            others |= matching_places(self.lexical.scores(query), self.snap.chunk_place, self.snap.places)
+        query.more_cities = len(others - {g[0].doc.place for g in groups})
+        return interleave(groups)
 
     def retrieve(self, query: Query) -> list[Hit]:
-        if query.kind == Kind.COMPARE and not query.filters.cities:
-            vector = self.dense.vector(query) if self.dense is not None else None
-            return interleave([self.retriever.retrieve(replace(query, filters=Filters(cities=[c])), self.per_city, vector)
-                               for c in self.snap.cities()])
+        if query.kind == Kind.COMPARE:
+            return self.compare(query)
         hits = self.retriever.retrieve(query, self.k)
         if query.kind != Kind.DUTY:
             return hits

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eval.bench import fmt_spread, parse_sizes, plan, ratio_100x, spread, targets
+from eval.bench import fmt_spread, format_growth, format_targets, parse_sizes, plan, ratio_to_1x, spread, targets
 from eval.bench_child import Phase, PhaseResult, TimedEmbedder, run_phase
 from eval.embedders import RandomUnitEmbedder
 
@@ -32,24 +32,38 @@ def test_plan_adds_the_baselines_it_compares_with():
     assert plan([1000], real_max=100) == [(1, "default"), (1, "random"), (1000, "random")]
 
 
-def row(size: int, embedder: str, p50: float | None) -> dict:
-    return {"size": size, "embedder": embedder, "ask_p50_ms": {"median": p50}}
+def row(size: int, embedder: str, p50: float | None, p95: float | None = None, peak: float = 500.0) -> dict:
+    return {"size": size, "embedder": embedder, "ask_p50_ms": spread([p50] if p50 is not None else []),
+            "ask_p95_ms": spread([p95 if p95 is not None else (p50 or 0.0) * 1.5]), "peak_rss_mib": spread([peak]),
+            "build_s": spread([10.0]), "chunks_per_s": spread([100.0]), "counts": {"chunks": 1000}}
 
 
 def test_ratio_compares_same_embedder():
     growth = [row(1, "default", 50.0), row(1, "random", 20.0), row(100, "random", 50.0)]
-    assert ratio_100x(growth) == 2.5
-    assert ratio_100x([row(1, "default", 50.0), row(10, "default", 60.0)]) is None
+    assert ratio_to_1x(growth, 100, "random") == 2.5
+    assert ratio_to_1x(growth, 100, "default") is None
+    assert ratio_to_1x([row(1, "default", 50.0), row(10, "default", 60.0)], 10, "default") == pytest.approx(1.2)
 
 
 def test_targets_pass_and_miss():
     core = {k: spread([v]) for k, v in
-            [("ask_p50_ms", 150.0), ("ask_p95_ms", 600.0), ("build_s", 20.0), ("nochange_s", 2.0), ("peak_rss_mib", 500.0)]}
-    rows = {r["name"]: r for r in targets(core, [row(1, "default", 50.0), row(100, "default", 90.0)])}
+            [("ask_p50_ms", 150.0), ("ask_p95_ms", 600.0), ("build_s", 20.0), ("nochange_s", 0.2), ("peak_rss_mib", 500.0)]}
+    core["counts"], core["runs"] = {"documents": 5, "clauses": 100}, 1
+    growth = [row(1, "default", 50.0), row(1, "random", 20.0), row(10, "default", 90.0, 200.0),
+              row(1000, "random", 45.0, 400.0, peak=5000.0)]
+    rows = {r["name"]: r for r in targets(core, growth)}
     assert rows["ask p50 (hybrid, warm)"]["pass"] is True
     assert rows["ask p95 (hybrid, warm)"]["pass"] is False
-    assert rows["ask p50 at 100x / at 1x"]["value"] == pytest.approx(1.8)
-    assert all(r["pass"] for n, r in rows.items() if n != "ask p95 (hybrid, warm)")
+    assert rows["no-change rebuild"]["pass"] is True and rows["no-change rebuild"]["limit"] == 0.5
+    assert rows["ask p50 at 10x real / at 1x"]["value"] == pytest.approx(1.8) and rows["ask p50 at 10x real / at 1x"]["pass"]
+    assert rows["ask p50 at 1000x random / at 1x"]["value"] == pytest.approx(2.25)
+    assert not rows["ask p50 at 1000x random / at 1x"]["pass"]
+    assert rows["ask p95 at 10x real"]["pass"] and not rows["ask p95 at 1000x random"]["pass"]
+    assert rows["peak memory at 1000x"]["value"] == 5000.0 and not rows["peak memory at 1000x"]["pass"]
+    text = "\n".join(format_targets(core, targets(core, growth)) + format_growth(growth, 0.1))
+    assert "MISS" in text and "2.25x" in text
+    small = {r["name"]: r for r in targets(core, growth[:3])}
+    assert small["peak memory at 10x (1000x not run)"]["value"] is None
 
 
 def test_timed_embedder_counts():

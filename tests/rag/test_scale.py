@@ -1,0 +1,180 @@
+"""The parts that keep a question's cost flat as the corpus grows, each checked against a brute
+force on random data: the grouped compare search, the BM25 filter by index arrays, the per-place
+best score, the snapshot's filter tables and the one-pass city finder. No timing here."""
+from __future__ import annotations
+
+import random
+import re
+from itertools import combinations
+
+import numpy as np
+import pytest
+
+from rag.fusion import place_best, top_k, top_k_within
+from rag.query import CityIndex
+from rag.retrieve import LexicalRetriever, allowed, within
+from rag.strategy import KindAwareStrategy, group_by_place, interleave, matching_places
+from rag.types import Filters, Kind, Query
+from tests.fakes.corpus import make_doc, make_hit
+
+PLACES = ["中山", "东莞", "怀仁", "汕头", "全国", "阳江", "江门", "吉林"]
+
+
+def random_hits(rng: random.Random, n: int):
+    docs = {p: make_doc(f"d_{i}", city=p) for i, p in enumerate(PLACES)}
+    scores = sorted((rng.random() for _ in range(n)), reverse=True)
+    return [make_hit(clause_id=f"c{i}", doc=docs[rng.choice(PLACES)], score=s) for i, s in enumerate(scores)]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_group_by_place_matches_brute_force(seed):
+    rng = random.Random(seed)
+    hits = random_hits(rng, rng.randint(0, 40))
+    max_places, per_place = rng.randint(1, 6), rng.randint(1, 4)
+    groups, further = group_by_place(hits, max_places, per_place)
+    # brute force: places ranked by their best hit's score; each place's hits best first
+    best = {}
+    for h in hits:
+        best[h.doc.place] = max(best.get(h.doc.place, -1.0), h.score)
+    ranked = sorted(best, key=lambda p: -best[p])
+    assert [g[0].doc.place for g in groups] == ranked[:max_places]
+    assert further == ranked[max_places:]
+    for g in groups:
+        mine = sorted((h for h in hits if h.doc.place == g[0].doc.place), key=lambda h: -h.score)[:per_place]
+        assert [h.key for h in g] == [h.key for h in mine]
+    flat = interleave(groups)
+    assert len(flat) == sum(map(len, groups)) and len({h.key for h in flat}) == len(flat)
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_top_k_within_equals_boolean_mask(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 300))
+    scores = rng.choice([0.0, 0.5, 1.0, 2.0], n) * rng.integers(0, 2, n) + rng.random(n) * (seed % 2)
+    positions = np.flatnonzero(rng.random(n) < rng.random())
+    mask = np.zeros(n, dtype=bool)
+    mask[positions] = True
+    k = int(rng.integers(1, 50))
+    assert top_k_within(scores, k, positions) == top_k(scores, k, mask)
+    brute = sorted((i for i in positions if scores[i] > 0), key=lambda i: (-scores[i], i))[:k]
+    assert top_k(scores, k, mask) == brute
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_place_best_and_matching_places(seed):
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(1, 200)), int(rng.integers(1, 12))
+    scores = rng.random(n) * rng.integers(0, 2, n)
+    place_of = rng.integers(-1, m, n)
+    best = place_best(scores, place_of, m)
+    for p in range(m):
+        mine = [scores[i] for i in range(n) if place_of[i] == p]
+        assert best[p] == (max(mine) if mine else -np.inf)
+    names = [f"p{i}" for i in range(m)]
+    top = scores.max()
+    brute = {names[place_of[i]] for i in range(n) if place_of[i] >= 0 and scores[i] > 0 and scores[i] >= 0.5 * top}
+    assert matching_places(scores, place_of, names, 0.5) == brute
+
+
+def test_snapshot_filter_tables_equal_a_scan(snapshot):
+    docs = list(snapshot.documents)
+    cities = snapshot.places + ["深圳"]
+    for filters in [Filters()] + [Filters(cities=list(c)) for r in (1, 2) for c in combinations(cities, r)] + \
+            [Filters(doc_ids=[docs[0]]), Filters(cities=[snapshot.documents[docs[0]].place], doc_ids=docs[:2])]:
+        brute_docs = [d for d in snapshot.documents if allowed(snapshot, d, filters)]
+        assert sorted(snapshot.allowed_docs(filters.cities, filters.doc_ids)) == sorted(brute_docs)
+        brute_chunks = [i for i, c in enumerate(snapshot.chunks) if c.doc_id in brute_docs]
+        got = within(snapshot, filters)
+        assert (got is None) == filters.is_empty()
+        if got is not None:
+            assert got.tolist() == brute_chunks
+    assert [snapshot.places[i] for i in snapshot.chunk_place] == \
+        [snapshot.documents[c.doc_id].place for c in snapshot.chunks]
+
+
+def test_lexical_filter_equals_filtering_the_ranking(snapshot):
+    lexical = LexicalRetriever(snapshot=snapshot)
+    for city in snapshot.places:
+        q = Query(raw="首席质量官制度", text="首席质量官制度", filters=Filters(cities=[city]))
+        got = lexical.ranked(q, 5)
+        everything = lexical.ranked(Query(raw=q.raw, text=q.text), 10_000)
+        brute = [(key, s) for key, s in everything if snapshot.documents[key[0]].place == city][:5]
+        assert [k for k, _ in got] == [k for k, _ in brute]
+
+
+def _old_find(cities: CityIndex, text: str) -> list[str]:
+    """The scan that find() replaced: one search per alias, longest first."""
+    low, found = text.lower(), []
+    for alias, city in sorted(cities.aliases.items(), key=lambda kv: -len(kv[0])):
+        hit = re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", low) if alias.isascii() else alias in low
+        if hit and city not in found:
+            found.append(city)
+    return found
+
+
+def test_city_finder_equals_the_alias_scan(snapshot):
+    cities = CityIndex.from_snapshot(snapshot)
+    rng = random.Random(7)
+    aliases = list(cities.aliases) + ["Zhongshan", "dongguanese", "shantou", "深圳", "广州市"]
+    for _ in range(300):
+        text = "".join(rng.choice(aliases + ["的", "和", " ", "质量", "x"]) for _ in range(rng.randint(0, 6)))
+        assert cities.find(text) == _old_find(cities, text), text
+    assert cities.strip("那东莞市呢") == "那呢"
+
+
+class CountingRetriever:
+    def __init__(self, hits):
+        self.hits, self.calls = hits, []
+
+    def retrieve(self, query, k, vector=None):
+        self.calls.append((query.filters.cities, k))
+        return self.hits[:k]
+
+
+def test_compare_is_one_search_grouped_by_city(snapshot):
+    hits = random_hits(random.Random(3), 60)
+    retriever = CountingRetriever(hits)
+    strategy = KindAwareStrategy(snapshot=snapshot, retriever=retriever, dense=None, max_cities=3, per_city=2)
+    q = Query(raw="各地", text="各地首席质量官", kind=Kind.COMPARE)
+    got = strategy.retrieve(q)
+    assert len(retriever.calls) == 1 and retriever.calls[0][0] == []
+    groups, further = group_by_place(retriever.hits[:retriever.calls[0][1]], 3, 2)
+    assert got == interleave(groups) and q.more_cities == len(further)
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_exact_top_equals_brute_force(seed):
+    from rag.fusion import exact_top
+
+    rng = np.random.default_rng(seed)
+    m = rng.normal(size=(int(rng.integers(0, 60)), 8))
+    if seed % 3 == 0 and len(m) > 2:
+        m[1] = m[0] * 2.0                      # the same direction twice: a tie, broken by row
+    v, k = rng.normal(size=8), int(rng.integers(1, 20))
+    got = exact_top(m, v, k)
+    cos = [float(row @ v / (np.linalg.norm(row) * np.linalg.norm(v))) for row in m]
+    brute = sorted(range(len(m)), key=lambda i: (-round(cos[i], 12), i))[:k]
+    assert [i for i, _ in got] == brute
+    assert all(abs(s - cos[i]) < 1e-9 for i, s in got)
+
+
+def test_filtered_dense_search_exact_path_equals_the_store_filter(built, snapshot, monkeypatch):
+    """A city's few chunks searched exactly on their fetched vectors give Chroma's `where` answer."""
+    import rag.retrieve as retrieve_module
+    from index.embedders import make_embedder
+    from index.stores import ChromaStore
+    from rag.retrieve import DenseRetriever
+
+    settings = built[0]
+    dense = DenseRetriever(snapshot=snapshot, store=ChromaStore.from_settings(settings, snapshot.embedder),
+                           embedder=make_embedder(settings))
+    for city in snapshot.places:
+        q = Query(raw="首席质量官制度", text="首席质量官制度", filters=Filters(cities=[city]))
+        vector = dense.vector(q)
+        exact = dense.ranked(q, 10, vector)
+        monkeypatch.setattr(retrieve_module, "EXACT_MAX", -1)      # force Chroma's filtered search
+        store = dense.ranked(q, 10, vector)
+        monkeypatch.undo()
+        assert [k for k, _ in exact] == [k for k, _ in store]
+        assert all(abs(a - b) < 1e-4 for (_, a), (_, b) in zip(exact, store))
+        assert all(snapshot.documents[d].place == city for (d, _), _ in exact)
