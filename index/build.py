@@ -232,6 +232,14 @@ def _collect_garbage(settings: IndexSettings, store: ChromaStore, keep: set[str]
     return len(stale)
 
 
+def _unchanged_report(manifest: dict[str, Any], seconds: float) -> BuildReport:
+    counts = manifest.get("counts", {})
+    return BuildReport(build_id=manifest["build_id"], documents=counts.get("documents", 0),
+                       clauses=counts.get("clauses", 0), chunks=counts.get("chunks", 0),
+                       skipped=counts.get("skipped", []), per_document=counts.get("per_document", {}),
+                       seconds=seconds, unchanged=True)
+
+
 def _fill_counts(report: BuildReport, docs: dict[str, Document], chunks: list[Chunk]) -> None:
     report.documents = len(docs)
     report.clauses = sum(len(d.clauses) for d in docs.values())
