@@ -21,9 +21,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Literal
 
 from eval.bench_child import Phase, PhaseResult
 from eval.metrics import percentile
@@ -69,7 +70,7 @@ def run_child(phase: Phase, timeout_s: float) -> PhaseResult:
     try:
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout_s)
     except subprocess.TimeoutExpired:
-        raise BenchError(f"phase {phase} took longer than {timeout_s:.0f} s; raise --timeout or use smaller --sizes")
+        raise BenchError(f"phase {phase} took longer than {timeout_s:.0f} s; raise --timeout or use smaller --sizes") from None
     lines = done.stdout.strip().splitlines()
     if done.returncode != 0 or not lines:
         raise BenchError(f"phase {phase} failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
@@ -141,7 +142,7 @@ def chroma_server(path: Path, timeout_s: float = 90) -> Iterator[Store]:
     if not Path(exe).exists() and not shutil.which(exe):
         raise BenchError("the `chroma` command is missing; it comes with the chromadb package")
     port = free_port()
-    log = open(path.parent / "chroma-server.log", "w")
+    log = open(path.parent / "chroma-server.log", "w")  # noqa: SIM115 - the server writes to it until stopped
     proc = subprocess.Popen([exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
                             stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, ANONYMIZED_TELEMETRY="False"))
     url = f"http://127.0.0.1:{port}"
@@ -169,7 +170,7 @@ def chroma_server(path: Path, timeout_s: float = 90) -> Iterator[Store]:
         progress("chroma server stopped")
 
 
-def measure(docs: Path, embedder: str, questions: int, rebuild: bool, timeout_s: float,
+def measure(docs: Path, embedder: EmbedderChoice, questions: int, rebuild: bool, timeout_s: float,
             store: Store | None = None, name: str = "bench") -> Run:
     store = store or Store()
     try:
@@ -199,7 +200,7 @@ def summarise(runs: list[Run]) -> dict[str, Any]:
     }
 
 
-def bench_size(size: int, embedder: str, repeats: int, work: Path, opts: argparse.Namespace) -> dict[str, Any]:
+def bench_size(size: int, embedder: EmbedderChoice, repeats: int, work: Path, opts: argparse.Namespace) -> dict[str, Any]:
     """Build a corpus `size` times the real one `repeats` times, each followed by timed asks."""
     from eval.synth import make_synthetic_corpus
 
@@ -226,10 +227,13 @@ def bench_size(size: int, embedder: str, repeats: int, work: Path, opts: argpars
             **({"server_mib": server} if server else {})}
 
 
-def plan(sizes: list[int], real_max: int) -> list[tuple[int, str]]:
+EmbedderChoice = Literal["default", "random"]
+
+
+def plan(sizes: list[int], real_max: int) -> list[tuple[int, EmbedderChoice]]:
     """(size, embedder) pairs: the configured embedder up to real_max, random vectors above it,
     plus a 1x random build to compare the random sizes with."""
-    pairs = [(s, "default" if s <= real_max else "random") for s in sizes]
+    pairs: list[tuple[int, EmbedderChoice]] = [(s, "default" if s <= real_max else "random") for s in sizes]
     if any(e == "random" for _, e in pairs) and (1, "random") not in pairs:
         pairs.insert(1 if (1, "default") in pairs else 0, (1, "random"))
     if (1, "default") not in pairs:

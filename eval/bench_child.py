@@ -11,9 +11,10 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 
 from eval.embedders import RandomUnitEmbedder
 
@@ -65,7 +66,7 @@ class TimedEmbedder:
 def _settings(phase: Phase) -> Any:
     from rag.settings import Settings
 
-    store = {"chroma_url": phase.chroma_url or None}
+    store: dict[str, Any] = {"chroma_url": phase.chroma_url or None}
     if phase.collection:
         store["chroma_collection"] = phase.collection
     if phase.embedder == "default":

@@ -4,8 +4,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from eval.adapters import ConfigName, HttpAsker, IndexClauseText, ProductAsker, parse_configs
 from eval.gold import GoldFormatError, GoldQuestion, load_gold
@@ -34,7 +35,7 @@ def ensure_index(settings: Any) -> str | None:
             print(f"no index in {settings.data_dir}; building it (python -m index build)…", file=sys.stderr)
             build_index(settings)
         return None
-    except Exception as e:  # noqa: BLE001 - shown as the reason the product configurations did not run
+    except Exception as e:
         return f"local index unavailable: {type(e).__name__}: {e}"
 
 

@@ -9,6 +9,7 @@ anyone else's.
 """
 from __future__ import annotations
 
+import argparse
 import ipaddress
 import os
 import threading
@@ -103,7 +104,7 @@ def gold_questions(path: str | None) -> list[str]:
     return [q.question for q in load_gold(path)] or list(FALLBACK_QUESTIONS)
 
 
-def main(args: object) -> int:
+def main(args: argparse.Namespace) -> int:
     try:
         result = run_load(args.url, clients=args.clients,
                           questions_per_client=args.questions,

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -119,7 +120,7 @@ class IndexSnapshot:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "IndexSnapshot":
+    def from_json(cls, data: dict[str, Any]) -> IndexSnapshot:
         docs = [Document.from_dict(d) for d in data["documents"]]
         chunks = [Chunk.from_dict({k: v for k, v in c.items() if k != "tokens"}) for c in data["chunks"]]
         return cls(build_id=data["build_id"], embedder=data["embedder"], created=data.get("created", 0.0),

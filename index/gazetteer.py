@@ -6,10 +6,10 @@ Only cpca's data file is read (its own matcher needs more than we use).
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 from dataclasses import dataclass
 from functools import lru_cache
-import importlib.util
 from pathlib import Path
 
 from pypinyin import lazy_pinyin

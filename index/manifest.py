@@ -30,7 +30,7 @@ def _code_hash() -> str:
     for path in sorted([*_CODE.glob("*.py"), *_CODE.glob("*.txt")]):
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for name in _PACKAGES:
-        try:
+        try:  # noqa: SIM105 - a package not installed simply does not count
             h.update(f"{name}={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
             pass

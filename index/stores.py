@@ -7,8 +7,9 @@ delete last: an interrupted build leaves every chunk of the previous index in pl
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
@@ -54,7 +55,7 @@ class ChromaStore:
         self._collection: Any = None
 
     @classmethod
-    def from_settings(cls, settings: IndexSettings, embedder: str) -> "ChromaStore":
+    def from_settings(cls, settings: IndexSettings, embedder: str) -> ChromaStore:
         return cls(embedder=embedder, collection=settings.chroma_collection, path=settings.chroma_dir,
                    url=settings.chroma_url)
 
@@ -108,8 +109,8 @@ class ChromaStore:
         return keep, (matrix[[row[i] for i in keep]] if keep else np.zeros((0, 0), dtype=np.float32))
 
     def drop(self) -> None:
-        try:
+        try:  # noqa: SIM105
             self._connect().delete_collection(self.name)
-        except Exception:  # noqa: BLE001 - absent already: nothing to drop
+        except Exception:
             pass
         self._collection = None

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from index.catalog import IndexSnapshot
 from index.models import NATIONAL, Document
 from index.text import compact, normalise
-from rag.evidence import (Sentence, ask_terms, clause_sentences, coverage, lost_in, measure_of, score_sentences,
-                          trigrams, units_quote)
-from rag.strategy import in_charge, leading_units
-from rag.units import names_of
+from rag.evidence import Sentence, ask_terms, clause_sentences, coverage, lost_in, measure_of, score_sentences, trigrams, units_quote
+from rag.strategy import in_charge
 from rag.types import Answer, Ask, Citation, Hit, Kind, Query, Role, TokenCallback, damage_warnings
+from rag.units import names_of
 
 MAX_CLAUSES = 3          # clauses a support / look-up answer draws on
 MAX_SENTENCES = 5        # sentences quoted from the best clause (3 from the others)
@@ -236,7 +235,7 @@ class ExtractiveAnswerer:
                 found.append((place, chosen, ranked[0]))
         top = max((s.score for _, _, s in found), default=0.0)
         quoted: list[str] = []            # a place's sentence that repeats another's is not a difference
-        for place, hit, best in found:
+        for _place, hit, best in found:
             if best.score < 0.4 * top and not query.filters.cities:
                 continue
             units, quote = units_text(hit), units_quote(hit.clause)
@@ -302,9 +301,8 @@ def unit_sentence(hit: Hit, remit: set[str]) -> Sentence | None:
 def duty_tag(hit: Hit, query: Query) -> str:
     """How the unit stands in the clause: 牵头, 排在首位的责任单位, or one of the units."""
     units = hit.clause.units
-    if query.unit and any(n in units.lead for n in leading_units(hit.clause)) and in_charge(hit.clause, query):
-        if hit.clause.units.lead and query.role is Role.LEAD:
-            return "(牵头)"
+    if query.role is Role.LEAD and units.lead and in_charge(hit.clause, query):
+        return "(牵头)"
     if query.role is Role.LEAD and not units.lead:
         return "(排在首位的责任单位)"
     return ""

@@ -13,12 +13,12 @@ from index.build import Progress, build_index
 from index.catalog import IndexSnapshot, current_build
 from index.models import Level
 from index.text import compact
-from rag.retrieve import allowed
 from rag.components import Components, build_components, retrieval_mode
+from rag.evidence import ASK_WORDS, ask_terms, score_sentences
 from rag.limits import checked_request
 from rag.reload import BuildWatcher, forget_embedded_chroma
+from rag.retrieve import allowed
 from rag.settings import AnswererKind, Settings, get_settings
-from rag.evidence import ASK_WORDS, ask_terms, score_sentences
 from rag.types import Answer, Decision, DeclineReason, Embedder, Filters, Hit, Kind, Query, TokenCallback
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ class Assistant:
             self._components = fresh
             self._watcher.seen(fresh.snapshot.build_id)
             log.info("index build %s loaded (was %s)", fresh.snapshot.build_id, current.snapshot.build_id)
-        except Exception:  # noqa: BLE001 - a half-written or broken build must not stop answering
+        except Exception:
             log.exception("could not load the new index build; still answering from %s", current.snapshot.build_id)
             self._watcher.seen(current.snapshot.build_id, failed=True)
         finally:

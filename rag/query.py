@@ -49,7 +49,8 @@ _DUTY = re.compile(
     r"(牵头|负责|承担|主管|排头|排第一|排在?首位|挂帅|参与)[^?？]{0,12}(哪些|什么|那些|哪几|几项|几块|多少)[^?？]{0,4}" + _DUTY_OBJECT +
     r"|(哪些|什么|哪几)" + _DUTY_OBJECT + r"[^?？]{0,10}(我们|我|本|该|这个)(局|委|办|单位|部门)"
     r"|(我们|我|本)(局|委|办|单位|部门)[^?？]{0,8}(牵头|负责|排头|承担|参与)[^?？]{0,6}(的)?" + _DUTY_OBJECT +
-    r"|有(我们|我|本)(局|委|办|单位|部门)的份|职责(是|有)|哪些(工作|任务)由|(" + _LEAD_WORDS + r")[^?？]{0,8}(的)?" + _DUTY_OBJECT + "(有|都有|是)"
+    r"|有(我们|我|本)(局|委|办|单位|部门)的份|职责(是|有)|哪些(工作|任务)由"
+    r"|(" + _LEAD_WORDS + r")[^?？]{0,8}(的)?" + _DUTY_OBJECT + "(有|都有|是)"
     r"|what (does|do|is|are) .{0,60}(responsible for|lead|in charge of)|duties of|tasks of", re.I)
 _COMPARE = re.compile(r"各地|各市|各个城市|哪些城市|哪些地方|哪几个城市|哪几个地方|分别|各自|两边|两地|几地|对比|比较|异同|"
                       r"(有|有啥|有什么|有何)(不一样|不同|区别|差别)|不同城市|compare|comparison|which cities|each city|differ", re.I)
@@ -75,7 +76,8 @@ _ASKS: list[tuple[Ask, re.Pattern[str]]] = [
                             r"给多少|资助多少|补贴标准|奖励标准|多少[亿万]|(补贴|补助|奖励|资助|奖金|经费)(是|有|能有|大概)?多少|规模(有)?多(少|大)|预算(是|有)?多少|投入(了)?多少|"
                             r"资金量|总额|how much money|how much funding|amount of|budget", re.I)),
     (Ask.MONTH, re.compile(r"几月|哪个月|什么月份|哪一个月|which month|what month", re.I)),
-    (Ask.DATE, re.compile(r"哪天|哪一天|几号|什么日子|具体日期|准确日期|什么时候(印发|发布|出台|发文|签发)|(印发|发布|出台|发文)(的)?(日期|时间)|"
+    (Ask.DATE, re.compile(r"哪天|哪一天|几号|什么日子|具体日期|准确日期|什么时候(印发|发布|出台|发文|签发)|"
+                          r"(印发|发布|出台|发文)(的)?(日期|时间)|"
                           r"what date|which date|when was .{0,40}(issued|published)", re.I)),
     (Ask.PERSON, re.compile(r"(长|主任|主席|书记|经理|负责人|联系人|专员|秘书)(是谁|叫什么|姓什么|的名字|的姓名|是哪位)|"
                             r"叫什么名字|(谁是|是谁担任).{0,10}(长|主任|主席|负责人|联系人)|联系方式|联系电话|电话(号码)?是|手机号|"
@@ -83,7 +85,8 @@ _ASKS: list[tuple[Ask, re.Pattern[str]]] = [
 ]
 # Shopping advice (which brand or model to buy) is outside what policy documents answer.
 _SHOPPING = re.compile(r"(推荐|哪个牌子|哪款|哪个好|哪家好|值得买|性价比|怎么选|买哪)[^?？]{0,12}(牌子|款|型号|价格|预算|块钱|元左右|买)|"
-                       r"(牌子|型号)[^?？]{0,6}(哪个好|推荐|怎么选)|(买|选)(哪个|哪家|什么)(牌子|品牌)|(哪个|哪款|哪家)(牌子|型号)[^?？]{0,10}(好|耐用|靠谱|值得)", re.I)
+                       r"(牌子|型号)[^?？]{0,6}(哪个好|推荐|怎么选)|(买|选)(哪个|哪家|什么)(牌子|品牌)|"
+                       r"(哪个|哪款|哪家)(牌子|型号)[^?？]{0,10}(好|耐用|靠谱|值得)", re.I)
 _CODE = re.compile(r"(?<![A-Za-z])[A-Z]{2,6}(?:/[A-Z])?\s?\d{3,6}(?:[-.:]\d{1,4})?(?!\d)")   # ISO 9001, GB/T 19001
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _FIVE_YEAR = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
@@ -110,7 +113,7 @@ class CityIndex:
         field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def from_snapshot(cls, snap: IndexSnapshot) -> "CityIndex":
+    def from_snapshot(cls, snap: IndexSnapshot) -> CityIndex:
         out = cls()
         for doc in snap.documents.values():
             if doc.city is None:
@@ -139,7 +142,7 @@ class CityIndex:
 
     def find(self, text: str) -> list[str]:
         """Covered cities the text names, in order of first mention (one pass of the compiled finder)."""
-        finder, _, rank, _ = self._tables()
+        finder = self._tables()[0]
         first: dict[str, int] = {}
         for m in finder.finditer(text.lower()):
             city = self.aliases[m.group(1)]
@@ -207,8 +210,8 @@ def is_duty(typed: str, context: str, ask: str, cities: list[str]) -> bool:
     if find_unit(typed, cities) is None:
         return False
     if not _TASKS.search(ask):           # 有哪些是我们排在第一位的: a lead word and a list ask
-        return bool(re.search(_LEAD_WORDS, ask, re.I) and re.search(r"哪些|哪几|什么|啥|which|what", ask, re.I)
-                    and _WE_UNIT.search(typed) or re.search(r"(我们|我|本)(局|委|办|单位|部门)?(排|打头|牵头|领头)", ask))
+        return bool((re.search(_LEAD_WORDS, ask, re.I) and re.search(r"哪些|哪几|什么|啥|which|what", ask, re.I)
+                    and _WE_UNIT.search(typed)) or re.search(r"(我们|我|本)(局|委|办|单位|部门)?(排|打头|牵头|领头)", ask))
     speaker_unit = bool(_WE_UNIT.search(typed)) or (bool(context) and find_unit(context, cities) is not None)
     return speaker_unit or find_unit(ask, cities) is not None
 

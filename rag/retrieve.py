@@ -6,6 +6,7 @@ ignore chunks that are not in the current catalog (left over from an interrupted
 from __future__ import annotations
 
 from enum import Enum
+
 import numpy as np
 
 from index.catalog import IndexSnapshot

@@ -77,14 +77,16 @@ _STORE_HINTS = (("readonly database", "the data directory is read-only; Chroma n
 def store_failure(exc: BaseException) -> str | None:
     """A short reason when `exc` (or its cause) is a storage failure a user can act on, else None."""
     seen = 0
-    while exc is not None and seen < 5:
+    current: BaseException | None = exc
+    while current is not None and seen < 5:
+        exc = current
         text = str(exc).lower()
         for needle, reason in _STORE_HINTS:
             if needle in text:
                 return reason
         if isinstance(exc, PermissionError):
             return _STORE_HINTS[2][1]
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+        current, seen = exc.__cause__ or exc.__context__, seen + 1
     return None
 
 

@@ -5,9 +5,10 @@ HTTP API and the evaluation harness all exchange.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
 from index.models import Clause, Document
 
@@ -195,7 +196,7 @@ class Embedder(Protocol):
 
     name: str
 
-    def embed(self, texts: Sequence[str]) -> "Any":  # np.ndarray (n, dim), float32
+    def embed(self, texts: Sequence[str]) -> Any:  # np.ndarray (n, dim), float32
         ...
 
 

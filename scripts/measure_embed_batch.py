@@ -11,9 +11,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index.catalog import load_index  # noqa: E402
-from index.embedders import make_embedder  # noqa: E402
-from rag.settings import Settings  # noqa: E402
+from index.catalog import load_index
+from index.embedders import make_embedder
+from rag.settings import Settings
 
 SIZES = (16, 32, 64, 128)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set up (idempotent) and run the whole test suite, offline. The browser tests (tests/ui, marker
+# Set up (idempotent), lint (ruff), type-check (mypy) and run the whole test suite, offline. The browser tests (tests/ui, marker
 # `browser`) need Debian's chromium + chromium-driver, installed here when missing; deselect them
 # with: bash scripts/test.sh -m "not browser"
 set -euo pipefail
@@ -26,4 +26,6 @@ python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r requirements.txt
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 ANONYMIZED_TELEMETRY=False GRADIO_ANALYTICS_ENABLED=False
+echo "ruff:" && .venv/bin/ruff check .          # lint rules: ruff.toml
+echo "mypy:" && .venv/bin/mypy                  # type check: mypy.ini
 .venv/bin/python -m pytest -q "$@"
