@@ -44,13 +44,16 @@ class Access:
     whether uploads are open, and the body budget."""
 
     api_key: str = ""
+    admin_token: str = ""          # also opens /api/documents (which checks it itself)
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
     allow_uploads: bool = False
     max_body_bytes: int = MAX_BODY_BYTES
 
     @classmethod
     def from_settings(cls, settings: Any, bound_host: str | None = None) -> Access:
+        admin = getattr(settings, "admin_token", None)
         return cls(api_key=settings.api_key.get_secret_value(),
+                   admin_token=admin.get_secret_value() if admin is not None else "",
                    allowed_hosts=allowed_hosts(settings.allowed_hosts, bound_host),
                    allow_uploads=settings.allow_uploads)
 
@@ -178,8 +181,8 @@ class ApiKey:
     """When a key is set, /api/* and /v1/* need `Authorization: Bearer KEY` (401 otherwise, in
     OpenAI's error shape). Health routes and the UI are not covered."""
 
-    def __init__(self, app: ASGIApp, *, key: str) -> None:
-        self.app, self.key = app, key.encode("utf-8")
+    def __init__(self, app: ASGIApp, *, key: str, admin_token: str = "") -> None:
+        self.app, self.key, self.admin = app, key.encode("utf-8"), admin_token.encode("utf-8")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self.key or not _PROTECTED.match(scope.get("path", "")):
@@ -187,7 +190,10 @@ class ApiKey:
             return
         given = _header(scope, b"authorization") or ""
         scheme, _, token = given.partition(" ")
-        if scheme.lower() == "bearer" and hmac.compare_digest(token.strip().encode("utf-8", "replace"), self.key):
+        sent = token.strip().encode("utf-8", "replace")
+        documents = scope.get("path", "").rstrip("/").startswith("/api/documents")
+        if scheme.lower() == "bearer" and (hmac.compare_digest(sent, self.key)
+                                           or (documents and self.admin and hmac.compare_digest(sent, self.admin))):
             await self.app(scope, receive, send)
             return
         rid = scope.get("state", {}).get("request_id", "-")
@@ -222,7 +228,7 @@ def is_document_upload(path: str) -> bool:
 
 def install_guards(app: Any, access: Access, on_error: OnError | None = None) -> None:
     """Add the guards to a Starlette/FastAPI app; the last added runs first."""
-    app.add_middleware(ApiKey, key=access.api_key)
+    app.add_middleware(ApiKey, key=access.api_key, admin_token=access.admin_token)
     app.add_middleware(UploadGate, allow=access.allow_uploads)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(access.allowed_hosts), www_redirect=False)
     app.add_middleware(RequestContext, max_body_bytes=access.max_body_bytes,

@@ -53,3 +53,12 @@ def test_allowed_hosts_from_settings():
         "localhost", "127.0.0.1", "[::1]", "192.168.1.5", "qa.example.org", "*.corp.example")
     assert allowed_hosts("", "0.0.0.0") == ("localhost", "127.0.0.1", "[::1]")
     assert allowed_hosts("", "::1")[-1] == "[::1]"
+
+
+def test_admin_token_passes_the_key_guard_for_documents_only():
+    with serve(create_api(FakeAssistant(), access=Access(api_key="k1", admin_token="adm"))) as url, \
+            httpx.Client(base_url=url, trust_env=False, timeout=30) as c:
+        admin = {"Authorization": "Bearer adm"}
+        assert c.get("/api/documents", headers=admin).status_code != 401          # on to the route's own check
+        assert c.get("/api/documents", headers={"Authorization": "Bearer nope"}).status_code == 401
+        assert c.post("/api/ask", json=ASK, headers=admin).status_code == 401     # not a key for asking
