@@ -52,10 +52,12 @@ _DUTY = re.compile(
     r"|有(我们|我|本)(局|委|办|单位|部门)的份|职责(是|有)|哪些(工作|任务)由"
     r"|(" + _LEAD_WORDS + r")[^?？]{0,8}(的)?" + _DUTY_OBJECT + "(有|都有|是)"
     r"|what (does|do|is|are) .{0,60}(responsible for|lead|in charge of)|duties of|tasks of", re.I)
-_COMPARE = re.compile(r"各地|各市|各个城市|哪些城市|哪些地方|哪几个城市|哪几个地方|分别|各自|两边|两地|几地|对比|比较|异同|"
-                      r"(有|有啥|有什么|有何)(不一样|不同|区别|差别)|不同城市|compare|comparison|which cities|each city|differ", re.I)
-_COMPARE_ACROSS = re.compile(r"各地|各市|各个城市|哪些城市|哪些地方|哪几个城市|哪几个地方|两边|两地|几地|不同城市|"
-                             r"和国家|与国家|跟国家|同国家|比国家|和全国|which cities|each city", re.I)
+# Words that compare across places (they keep a question a comparison even when it names one
+# place: 怀仁和国家的提法), and words that compare only within what is named (分别, 有啥不同).
+_ACROSS = r"各地|各市|各个城市|哪些城市|哪些地方|哪几个城市|哪几个地方|两边|两地|几地|不同城市|which cities|each city"
+_COMPARE_ACROSS = re.compile(_ACROSS + r"|和国家|与国家|跟国家|同国家|比国家|和全国", re.I)
+_COMPARE = re.compile(_ACROSS + r"|分别|各自|对比|比较|异同|(有|有啥|有什么|有何)(不一样|不同|区别|差别)|compare|comparison|differ",
+                      re.I)
 _WHO = re.compile(r"牵头|负责|责任单位|责任部门|主管|哪些部门|哪个部门|哪些单位|哪个单位|哪几个部门|哪几个单位|哪家单位|什么部门|"
                   r"什么单位|什么机构|哪个机构|谁来|由谁|谁管|谁负责|谁牵头|谁配合|谁要|还有谁|归谁|归哪|找谁|找哪|会同|配合|"
                   r"\bwho\b|which (\w+ ){0,2}(department|unit|agenc|bureau|office|bod)|responsible|in charge|\blead|"

@@ -62,3 +62,21 @@ def snapshot(built):
 def assistant(built):
     from rag.pipeline import build_assistant
     return build_assistant(built[0])
+
+
+@pytest.fixture
+def fake():
+    """The scripted assistant of tests/fakes/assistant.py."""
+    from tests.fakes.assistant import FakeAssistant
+
+    return FakeAssistant()
+
+
+@pytest.fixture
+def api_url(fake):
+    """The HTTP API over the fake assistant, served by uvicorn on 127.0.0.1."""
+    from rag.api import create_api
+    from tests.fakes.serving import serve
+
+    with serve(create_api(fake)) as url:
+        yield url

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
 import openai
 import pytest
 
@@ -22,24 +21,13 @@ from rag.api import (
 )
 from rag.service import AssistantService
 from tests.fakes.assistant import ANSWER, QUOTE, FakeAssistant, fixed_answer
-from tests.fakes.serving import serve
+from tests.fakes.serving import http_client, serve
 
 CONTRACT_KEYS = {"answer", "answerable", "citations", "warnings", "retrieved"}
 
 
-@pytest.fixture
-def fake():
-    return FakeAssistant()
+client = http_client
 
-
-@pytest.fixture
-def api_url(fake):
-    with serve(create_api(fake)) as url:
-        yield url
-
-
-def client(url: str) -> httpx.Client:
-    return httpx.Client(base_url=url, timeout=30, trust_env=False)
 
 
 def sse_payloads(text: str) -> list[Any]:

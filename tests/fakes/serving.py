@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import httpx
 import uvicorn
 
 
@@ -32,3 +33,8 @@ def serve(app: Any) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def http_client(url: str) -> httpx.Client:
+    """A client of a test server: no proxies from the environment, a generous timeout."""
+    return httpx.Client(base_url=url, timeout=30, trust_env=False)
