@@ -49,6 +49,7 @@ Progress = Callable[[float, str], None]
 # own, so the batch mostly saves call overhead); 128 has the best median and halves the store
 # round trips (one HTTP upsert per batch against a Chroma server). Sorting texts by length did not help.
 EMBED_BATCH = 128
+BUILDING = "BUILDING"      # in index_dir while a build runs: the next one after a crash is a full one
 MAX_REMOVED_SHARE = 0.5    # a build removing more of the current documents than this needs prune=True
 
 
@@ -144,7 +145,8 @@ def build_index(settings: IndexSettings, *, docs_dir: Path | None = None, rebuil
     directory = Path(docs_dir or settings.corpus_dir)
     embedder = embedder or make_embedder(settings)      # cheap: models load on first embed()
     fp = fingerprint(settings, directory, f"{embedder.name}|max_file_bytes={max_file_bytes}")
-    same = None if rebuild else unchanged_build(settings, fp)
+    marker = settings.index_dir / BUILDING
+    same = None if rebuild or marker.exists() else unchanged_build(settings, fp)
     if same is not None:                                # every file and setting as built: only hashed
         return _unchanged_report(same, time.perf_counter() - started)
     docs = {d.doc_id: d for d in read_corpus(directory, report, max_file_bytes)}
@@ -154,12 +156,15 @@ def build_index(settings: IndexSettings, *, docs_dir: Path | None = None, rebuil
     store = ChromaStore.from_settings(settings, embedder.name)
     previous = None if rebuild else current
     embed_started = time.perf_counter()
-    report.embedded = _embed_missing(store, embedder, docs, chunks, rebuild, progress)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(report.build_id, encoding="utf-8")   # until the garbage is collected: an interrupted
+    report.embedded = _embed_missing(store, embedder, docs, chunks, rebuild, progress)   # build is never "unchanged"
     report.embed_seconds = time.perf_counter() - embed_started
     snap = IndexSnapshot(build_id=report.build_id, embedder=embedder.name, documents=docs, chunks=chunks,
                          tokens=_tokens(docs, chunks, previous), created=time.time(), skipped=report.skipped)
     write_snapshot(settings.index_dir, snap)
     report.removed = _collect_garbage(settings, store, {c.chunk_id for c in chunks}, report.build_id)
+    marker.unlink(missing_ok=True)
     _fill_counts(report, docs, chunks)
     write_manifest(settings, report.build_id, fp, {"documents": report.documents, "clauses": report.clauses,
                                                    "chunks": report.chunks, "skipped": report.skipped,

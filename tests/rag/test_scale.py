@@ -103,13 +103,14 @@ def test_lexical_filter_equals_filtering_the_ranking(snapshot):
 
 
 def _old_find(cities: CityIndex, text: str) -> list[str]:
-    """The scan that find() replaced: one search per alias, longest first."""
-    low, found = text.lower(), []
-    for alias, city in sorted(cities.aliases.items(), key=lambda kv: -len(kv[0])):
-        hit = re.search(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", low) if alias.isascii() else alias in low
-        if hit and city not in found:
-            found.append(city)
-    return found
+    """Brute force: one search per alias; each city at its first mention, in order of mention."""
+    low, first = text.lower(), {}
+    for alias, city in cities.aliases.items():
+        pattern = rf"(?<![a-z]){re.escape(alias)}(?![a-z])" if alias.isascii() else re.escape(alias)
+        at = [m.start() for m in re.finditer(f"(?={pattern})", low)]
+        if at:
+            first[city] = min(first.get(city, at[0]), at[0])
+    return sorted(first, key=first.__getitem__)
 
 
 def test_city_finder_equals_the_alias_scan(snapshot):
