@@ -23,6 +23,7 @@ from index.errors import IndexMismatchError, IndexMissingError
 from index.lexical import Bm25Index, Tokenizer
 from index.models import Chunk, Clause, Document
 from index.settings import IndexSettings
+from index.text import compact
 
 FORMAT = 1
 
@@ -48,6 +49,18 @@ class IndexSnapshot:
     @cached_property
     def bm25(self) -> Bm25Index:
         return Bm25Index(self.tokens)
+
+    @cached_property
+    def headings(self) -> dict[str, list[tuple[str, str]]]:
+        """Clause headings (compact form, at least 5 characters) -> (doc_id, clause_id): a heading
+        written out in a question is found by lookups, not by a scan of every clause."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for d in self.documents.values():
+            for c in d.clauses:
+                key = compact(c.heading)
+                if len(key) >= 5:
+                    out.setdefault(key, []).append((d.doc_id, c.clause_id))
+        return out
 
     @cached_property
     def tokenizer(self) -> Tokenizer:
@@ -99,7 +112,7 @@ class IndexSnapshot:
 
     def warm_up(self) -> None:
         """Build the lazily made parts now (BM25, tokenizer, lookup tables), not on a first query."""
-        _ = self.bm25, self.tokenizer, self._clauses, self.chunk_pos, self.place_docs, self.doc_chunks, self.chunk_place
+        _ = self.bm25, self.tokenizer, self._clauses, self.chunk_pos, self.headings, self.place_docs, self.doc_chunks, self.chunk_place
         self.bm25.doc_freq()
 
     def clause(self, doc_id: str, clause_id: str) -> Clause | None:

@@ -66,6 +66,16 @@ def _table_path() -> Path:
 
 
 @lru_cache(maxsize=1)
+def prefecture_pinyin() -> dict[str, tuple[Place, ...]]:
+    """Prefecture-level cities by the pinyin of their short name (shenzhen -> 深圳市), made once."""
+    out: dict[str, list[Place]] = {}
+    for p in places():
+        if p.is_prefecture:
+            out.setdefault(p.pinyin, []).append(p)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
 def places() -> tuple[Place, ...]:
     raw = _table_path().read_text(encoding="utf-8")
     rows = csv.DictReader(io.StringIO(raw))

@@ -147,14 +147,18 @@ class Assistant:
 
 
 NAMED_HEADING = 5    # a clause heading of at least this many characters, written out in the question
+NAMED_LONGEST = 40   # longest heading looked for
+NAMED_SCAN = 300     # characters of the ask searched for headings
 
 
 def named_first(hits: list[Hit], query: Query, snap: IndexSnapshot) -> list[Hit]:
     """A clause whose heading the question writes out word for word (优化质量基础设施管理) is the
     one asked about: it goes first (fetched from the index when retrieval missed it)."""
-    text = compact(query.ask or query.text)
-    named = [(d, c) for d in snap.documents.values() if allowed(snap, d.doc_id, query.filters)
-             for c in d.clauses if len(c.heading) >= NAMED_HEADING and compact(c.heading) in text]
+    text = compact(query.ask or query.text)[:NAMED_SCAN]
+    keys = {(doc_id, clause_id) for n in range(NAMED_HEADING, min(len(text), NAMED_LONGEST) + 1)
+            for i in range(len(text) - n + 1) for doc_id, clause_id in snap.headings.get(text[i:i + n], ())}
+    named = [(snap.documents[d], c) for d, cid in sorted(keys) if allowed(snap, d, query.filters)
+             and (c := snap.clause(d, cid)) is not None]
     if not named or len(named) > 3:
         return hits
     keys = {(c.doc_id, c.clause_id) for _, c in named}

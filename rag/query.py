@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.catalog import IndexSnapshot
-from index.gazetteer import find_places, lookup, places
+from index.gazetteer import find_places, lookup, prefecture_pinyin
 from index.models import NATIONAL
 from index.text import normalise
 from rag.english import STOP_WORDS, EnglishBridge, is_english
@@ -175,7 +175,8 @@ def _foreign_pinyin(text: str, cities: CityIndex) -> list[str]:
     words = set(re.findall(r"[a-z]{4,}", text.lower()))
     if not words:
         return []
-    return [p.name for p in places() if p.is_prefecture and p.pinyin in words and p.pinyin not in cities.aliases]
+    table = prefecture_pinyin()
+    return [p.name for w in sorted(words) if w not in cities.aliases for p in table.get(w, ())]
 
 
 def classify(text: str) -> Kind:

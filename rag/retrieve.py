@@ -80,8 +80,11 @@ class DenseRetriever:
         self.embedder = embedder
 
     def vector(self, query: Query) -> np.ndarray:
-        """The query's vector; a caller that searches several times embeds once and passes it on."""
-        return np.asarray(self.embedder.embed([query.search_text])[0])
+        """The query's vector, embedded once per query (the search and the decline decision share it)."""
+        if query.vector is None or query.vector_of != query.search_text:
+            query.vector = np.asarray(self.embedder.embed([query.search_text])[0])
+            query.vector_of = query.search_text
+        return query.vector
 
     def warm_up(self) -> None:
         """Load the model and open the collection now, not on the first question."""
