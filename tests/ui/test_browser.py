@@ -248,6 +248,7 @@ def test_admin_uploads_a_document_asks_about_it_and_removes_it(server, driver, t
     open_page(driver, server)
     driver.set_window_size(1280, 1000)
     assert not [e for e in driver.find_elements(By.CSS_SELECTOR, "#zc-admin-token") if e.is_displayed()]  # collapsed
+    driver.execute_script("document.getElementById('zc-admin').scrollIntoView({block: 'end'})")
     shot(driver, "09-admin-collapsed")
     driver.find_element(By.XPATH, "//*[@id='zc-admin']//button[contains(., '管理文件')]").click()
     wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#zc-admin-token input").is_displayed(), 10, "the section")
