@@ -404,8 +404,9 @@ class Admin:
     """The admin section's events over the Library the HTTP routes use: every one checks the token
     first and does nothing without it; the checks of size and type are the library's."""
 
-    def __init__(self, library: Library, token: str, max_bytes: int) -> None:
-        self.library, self.token, self.max_bytes = library, token, max_bytes
+    def __init__(self, library: Library, token: str, max_bytes: int,
+                 cities: Callable[[], list[str]] | None = None) -> None:
+        self.library, self.token, self.max_bytes, self.cities = library, token, max_bytes, cities
 
     def view(self, message: str) -> AdminOutputs:
         """The message, the list, the remove choices, and the timer: ticking while a build is pending."""
@@ -443,12 +444,19 @@ class Admin:
     def refresh(self, given: str) -> AdminOutputs:
         return self.view(_note("文件列表已更新。")) if token_ok(given, self.token) else self.refused()
 
-    def tick(self, given: str) -> AdminOutputs:
+    def tick(self, given: str, selected: list[str] | None = None) -> tuple[Any, ...]:
+        """(message, list, remove choices, timer, the chat's city filter): the list while a build
+        runs; once it is done, a note and the city filter's choices from the new index (a city
+        that is gone is unselected, so the next question does not name it)."""
         if not token_ok(given, self.token):
-            return gr.skip(), gr.skip(), gr.skip(), gr.Timer(active=False)
+            return gr.skip(), gr.skip(), gr.skip(), gr.Timer(active=False), gr.skip()
         _, listing, _, timer = self.view("")
-        done = not timer.active          # the build has finished: say so once, and stop ticking
-        return (_note("后台索引更新完成，各文件的状态见下表。") if done else gr.skip()), listing, gr.skip(), timer
+        if timer.active:
+            return gr.skip(), listing, gr.skip(), timer, gr.skip()
+        choices = self.cities() if self.cities is not None else None
+        city_filter = (gr.Dropdown(choices=choices, value=[c for c in selected or [] if c in choices], multiselect=True)
+                       if choices is not None else gr.skip())
+        return _note("后台索引更新完成，各文件的状态见下表。"), listing, gr.skip(), timer, city_filter
 
     def remove(self, given: str, doc_id: str | None) -> AdminOutputs:
         if not token_ok(given, self.token):
@@ -469,7 +477,7 @@ def _discard(path: str | None) -> None:
             os.remove(path)
 
 
-def _admin_section(admin: Admin) -> None:
+def _admin_section(admin: Admin, city_filter: gr.Dropdown) -> None:
     """The collapsed 管理文件 section; every event is private."""
     with gr.Accordion("管理文件（需要管理令牌）", open=False, elem_id="zc-admin"):
         token = gr.Textbox(label="管理令牌（ZHICE_ADMIN_TOKEN）", type="password", elem_id="zc-admin-token")
@@ -491,7 +499,8 @@ def _admin_section(admin: Admin) -> None:
                      show_progress="hidden")
         refresh.click(admin.refresh, [token], outputs, api_visibility="private", show_progress="hidden")
         remove.click(admin.remove, [token, chosen], outputs, api_visibility="private", show_progress="hidden")
-        timer.tick(admin.tick, [token], outputs, api_visibility="private", show_progress="hidden")
+        timer.tick(admin.tick, [token, city_filter], [*outputs, city_filter], api_visibility="private",
+                   show_progress="hidden")
 
 
 def build_ui(service: AssistantService, admin: Admin | None = None) -> gr.Blocks:
@@ -521,7 +530,7 @@ def build_ui(service: AssistantService, admin: Admin | None = None) -> gr.Blocks
                     gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题",
                                 api_visibility="private")
         if admin is not None:
-            _admin_section(admin)
+            _admin_section(admin, cities)
 
         def respond(question: str, cities: list[str] | None, turns: list[Turn]) -> Iterator[Outputs]:
             yield from _respond(service, question, cities, turns)
@@ -591,7 +600,8 @@ def create_app(assistant: Any = None, *, host: str | None = None) -> FastAPI:
         access = dataclasses.replace(access, allow_uploads=True)
     app = create_api(service, access=access)
     library: Library | None = getattr(app.state, "library", None)
-    admin = Admin(library, access.admin_token, settings.upload_max_bytes) if library is not None else None
+    admin = (Admin(library, access.admin_token, settings.upload_max_bytes, cities=service.cities)
+             if library is not None else None)
     app = gr.mount_gradio_app(
         app, build_ui(service, admin), path="/", footer_links=[], run_history=False, ssr_mode=False,
         mcp_server=False, css=CSS, head=HEAD, theme=gr.themes.Default(),

@@ -273,7 +273,8 @@ def test_admin_uploads_a_document_asks_about_it_and_removes_it(server, driver, t
     show_admin(driver)
     shot(driver, "11-admin-indexed")
 
-    # the chat answers from it, citing it
+    # the chat answers from it, citing it; the city filter offers the new city
+    pick_city(driver, "佛山")
     reply = ask(driver, "佛山市推行首席质量官制度由哪些部门负责?")
     assert "佛山" in cities_of(reply), reply.text
     assert FOSHAN_TITLE in reply.text and "市场监管局" in reply.text
@@ -291,5 +292,6 @@ def test_admin_uploads_a_document_asks_about_it_and_removes_it(server, driver, t
              "the document gone from the index")
     show_admin(driver)
     shot(driver, "13-admin-removed")
+    wait_for(driver, lambda d: selected_cities(d) == [], 10, "佛山 unselected once gone from the index")
     reply = ask(driver, "佛山市推行首席质量官制度由哪些部门负责?")
     assert "佛山" not in cities_of(reply)

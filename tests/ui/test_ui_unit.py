@@ -215,9 +215,10 @@ def test_admin_section_only_with_a_token_and_its_events_private(tmp_path):
 
 def test_admin_tick_follows_the_build_and_says_when_it_is_done(tmp_path):
     library = library_in(tmp_path)
-    admin = app.Admin(library, "t0ken", 10_000)
+    admin = app.Admin(library, "t0ken", 10_000, cities=lambda: ["中山", "佛山"])
     admin.upload("t0ken", upload_file(tmp_path, "佛山.txt", FOSHAN.encode()))
     library.wait(10)
-    message, listing, _, timer = admin.tick("t0ken")
+    message, listing, _, timer, city_filter = admin.tick("t0ken", ["佛山", "汕头"])
     assert "后台索引更新完成" in message and "索引已就绪" in listing and timer.active is False
+    assert [c[0] for c in city_filter.choices] == ["中山", "佛山"] and city_filter.value == ["佛山"]   # 汕头 gone
     assert admin.tick("wrong")[1:3] == (app.gr.skip(), app.gr.skip())       # a wrong token shows nothing
