@@ -4,7 +4,8 @@
       RequestContext   a request id (X-Request-ID in and out), the body-size budget (413 before
                        parsing: Content-Length checked, then the stream read up to the limit)
       TrustedHost      the Host header must name this server (no DNS rebinding)
-      UploadGate       Gradio's upload route refused unless ZHICE_ALLOW_UPLOADS
+      UploadGate       Gradio's upload route refused unless ZHICE_ALLOW_UPLOADS (app.create_app also
+                       opens it when ZHICE_ADMIN_TOKEN is set: the UI's 管理文件 file input needs it)
       ApiKey           /api and /v1 need `Authorization: Bearer ZHICE_API_KEY` when one is set
 
 Responses of the guards use OpenAI's error shape: {"error": {"message", "type", "code", "request_id"}}.
@@ -203,7 +204,8 @@ class ApiKey:
 
 class UploadGate:
     """Gradio mounts POST /gradio_api/upload (stores files, answers with their server paths);
-    the UI uses no file input, so the route is refused unless uploads are enabled."""
+    only the admin section's file input uses it, so the route is refused unless uploads are
+    enabled (ZHICE_ALLOW_UPLOADS, or the admin token set: see app.create_app)."""
 
     def __init__(self, app: ASGIApp, *, allow: bool) -> None:
         self.app, self.allow = app, allow

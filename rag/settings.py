@@ -32,7 +32,8 @@ class Settings(IndexSettings):
     api_key: SecretStr = Field(default=SecretStr(""), description="when set, /api and /v1 need Authorization: Bearer KEY")
     allowed_hosts: str = Field(default="", description="comma-separated Host names the server answers to, "
                                                        "besides localhost, 127.0.0.1, [::1] and the bound host")
-    allow_uploads: bool = Field(default=False, description="open Gradio's upload route (the UI needs none)")
+    allow_uploads: bool = Field(default=False, description="open Gradio's upload route; also opened "
+                                "when admin_token is set (the UI's 管理文件 file input needs it)")
 
     top_k: int = Field(default=5, ge=1, le=50)
     fusion_k: int = Field(default=60, gt=0, description="RRF constant")

@@ -287,3 +287,27 @@ def test_ui_prepare_turns_index_errors_into_a_visible_message():
         app._prepare(AssistantService(Broken()), lambda *a, **k: None)
     fake = FakeAssistant()
     assert app._prepare(AssistantService(fake), lambda *a, **k: None) == [] and fake.index_builds == 1
+
+
+@pytest.mark.parametrize("token", ["", "adm1n"])
+def test_gradio_upload_route_opens_only_with_the_admin_token_and_is_bounded(token, tmp_path, monkeypatch):
+    import app
+    from rag.settings import get_settings
+
+    monkeypatch.setenv("ZHICE_ADMIN_TOKEN", token)
+    monkeypatch.setenv("ZHICE_ALLOW_UPLOADS", "false")
+    monkeypatch.setenv("ZHICE_UPLOAD_MAX_BYTES", "1000")
+    monkeypatch.setenv("ZHICE_CORPUS_DIR", str(tmp_path / "corpus"))
+    monkeypatch.setenv("ZHICE_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        with serve(app.create_app(FakeAssistant())) as url, http_client(url) as client:
+            small = client.post("/gradio_api/upload", files={"files": ("a.txt", b"x" * 500)})
+            big = client.post("/gradio_api/upload", files={"files": ("a.txt", b"x" * 5000)})
+            page = client.get("/config").text
+    finally:
+        get_settings.cache_clear()
+    if token:
+        assert small.status_code == 200 and big.status_code == 413 and '"zc-admin-token"' in page
+    else:
+        assert small.status_code == big.status_code == 403 and '"zc-admin-token"' not in page

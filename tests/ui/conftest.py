@@ -17,6 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"      # git-ignored
+ADMIN_TOKEN = "ui-admin-t0ken"           # the server's ZHICE_ADMIN_TOKEN: the UI shows its 管理文件 section
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 CHROME_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -38,10 +39,14 @@ def _free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`python app.py --port P` with ZHICE_DATA_DIR in a fresh tmp dir: its first start builds the
     index of the real corpus there (a process of its own, so no index files are shared with the
-    in-process fixtures of tests/conftest.py)."""
+    in-process fixtures of tests/conftest.py). The admin token is set and the corpus is a tmp copy
+    (ZHICE_CORPUS_DIR), so documents uploaded through the UI never reach the repository's corpus."""
     data = tmp_path_factory.mktemp("ui-data")
+    corpus = data / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
     port = _free_port()
-    env = {**os.environ, "ZHICE_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
+    env = {**os.environ, "ZHICE_DATA_DIR": str(data), "ZHICE_CORPUS_DIR": str(corpus), "ZHICE_ADMIN_TOKEN": ADMIN_TOKEN,
+           "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
            "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
     log_path = data / "server.log"
     with open(log_path, "wb") as log:

@@ -15,7 +15,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 import app
-from tests.ui.conftest import SCREENSHOTS
+from tests.ui.conftest import ADMIN_TOKEN, SCREENSHOTS
 
 pytestmark = pytest.mark.browser
 
@@ -206,3 +206,92 @@ def test_phone_sources_visible_without_scrolling_past_the_examples(server, drive
         assert geometry["examples"] > geometry["bottom"], geometry           # and the examples come after it
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+# ------------------------------------------------------------------ the admin section
+FOSHAN_TITLE = "佛山市质量强市实施方案"
+FOSHAN = f"""{FOSHAN_TITLE}
+
+一、总体要求
+到2025年，佛山市制造业产品质量合格率稳定在95%以上，培育一批具有国际竞争力的佛山质量品牌。
+
+二、主要任务
+（一）推行首席质量官制度。支持规模以上工业企业设立首席质量官，建立首席质量官培训和交流机制。（责任单位：佛山市市场监管局、工业和信息化局）
+（二）开展陶瓷产品质量提升行动。组织陶瓷、家具企业对标国际先进标准，推动质量比对。（责任单位：佛山市市场监管局、商务局）
+
+三、保障措施
+加强组织领导，将质量工作纳入各区政府绩效考核。（责任单位：佛山市质量强市工作领导小组办公室）
+"""
+
+
+def admin_message(driver: WebDriver) -> str:
+    return driver.find_element(By.ID, "zc-admin-message").text.strip()
+
+
+def admin_docs(driver: WebDriver) -> str:
+    return driver.find_element(By.ID, "zc-admin-docs").text
+
+
+def show_admin(driver: WebDriver) -> None:
+    driver.execute_script("document.getElementById('zc-admin-docs').scrollIntoView({block: 'end'})")
+
+
+def set_token(driver: WebDriver, token: str) -> None:
+    box = driver.find_element(By.CSS_SELECTOR, "#zc-admin-token input")
+    box.clear()
+    box.send_keys(token)
+
+
+def test_admin_uploads_a_document_asks_about_it_and_removes_it(server, driver, tmp_path):
+    plan = tmp_path / f"{FOSHAN_TITLE}.txt"
+    plan.write_text(FOSHAN, encoding="utf-8")
+    open_page(driver, server)
+    driver.set_window_size(1280, 1000)
+    assert not [e for e in driver.find_elements(By.CSS_SELECTOR, "#zc-admin-token") if e.is_displayed()]  # collapsed
+    driver.execute_script("document.getElementById('zc-admin').scrollIntoView({block: 'end'})")
+    shot(driver, "09-admin-collapsed")
+    driver.find_element(By.XPATH, "//*[@id='zc-admin']//button[contains(., '管理文件')]").click()
+    wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, "#zc-admin-token input").is_displayed(), 10, "the section")
+
+    # a wrong token: a clear message, nothing uploaded, the chosen file kept for a retry
+    set_token(driver, "not-the-token")
+    driver.find_element(By.CSS_SELECTOR, "#zc-admin-file input[type='file']").send_keys(str(plan))
+    wait_for(driver, lambda d: FOSHAN_TITLE in d.find_element(By.ID, "zc-admin-file").text, 30, "the chosen file")
+    driver.find_element(By.ID, "zc-admin-upload").click()
+    wait_for(driver, lambda d: "管理令牌不正确" in admin_message(d), 30, "the wrong-token message")
+    assert "upload_" not in admin_docs(driver) and FOSHAN_TITLE in driver.find_element(By.ID, "zc-admin-file").text
+    show_admin(driver)
+    shot(driver, "10-admin-wrong-token")
+
+    # the right token: uploaded, indexed in the background, the list follows by itself
+    set_token(driver, ADMIN_TOKEN)
+    driver.find_element(By.ID, "zc-admin-upload").click()
+    wait_for(driver, lambda d: "已上传" in admin_message(d), 30, "the upload to be accepted")
+    assert "条条款" in admin_message(driver)
+    wait_for(driver, lambda d: "已索引" in admin_docs(d) and FOSHAN_TITLE in admin_docs(d), 240, "the document indexed")
+    assert "索引已就绪" in admin_docs(driver) and "佛山" in admin_docs(driver)
+    show_admin(driver)
+    shot(driver, "11-admin-indexed")
+
+    # the chat answers from it, citing it; the city filter offers the new city
+    pick_city(driver, "佛山")
+    reply = ask(driver, "佛山市推行首席质量官制度由哪些部门负责?")
+    assert "佛山" in cities_of(reply), reply.text
+    assert FOSHAN_TITLE in reply.text and "市场监管局" in reply.text
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", driver.find_elements(By.CSS_SELECTOR, USER)[-1])
+    shot(driver, "12-admin-answer-from-upload")
+
+    # removed: gone from the list once the index is rebuilt
+    driver.find_element(By.CSS_SELECTOR, "#zc-admin-remove-choice input").click()
+    option = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#zc-admin-remove-choice li[aria-label*='upload_']"),
+                      10, "the document among those to remove")[0]
+    option.click()
+    driver.find_element(By.ID, "zc-admin-remove").click()
+    wait_for(driver, lambda d: "已移除" in admin_message(d), 30, "the removal to be accepted")
+    wait_for(driver, lambda d: "还没有上传的文件" in admin_docs(d) and "索引已就绪" in admin_docs(d), 240,
+             "the document gone from the index")
+    show_admin(driver)
+    shot(driver, "13-admin-removed")
+    wait_for(driver, lambda d: selected_cities(d) == [], 10, "佛山 unselected once gone from the index")
+    reply = ask(driver, "佛山市推行首席质量官制度由哪些部门负责?")
+    assert "佛山" not in cities_of(reply)

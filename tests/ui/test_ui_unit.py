@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from types import SimpleNamespace
 
 import app
 from rag.api import AssistantService, contract_of
+from rag.uploads import Library, UploadError
 from tests.fakes.assistant import ANSWER, QUOTE, FakeAssistant, fixed_answer
 
 IMG = "<img src=x onerror=alert(1)>"
@@ -116,3 +119,106 @@ def test_one_public_endpoint_and_city_choices_at_build_time():
     dropdowns = [b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "zc-cities"]
     assert [c[0] for c in dropdowns[0].choices] == ["中山", "汕头", "东莞", "怀仁", "全国"]
     assert re.search(r"zh-CN", app.HEAD)
+
+
+# ------------------------------------------------------------------ the admin section
+FOSHAN = ("佛山市质量强市实施方案\n\n一、总体要求\n到2025年，佛山市制造业产品质量合格率达到95%以上。\n\n"
+          "二、主要任务\n（一）推行首席质量官制度。支持规模以上工业企业设立首席质量官。（责任单位：佛山市市场监管局、工业和信息化局）\n")
+
+
+def library_in(tmp_path) -> Library:
+    settings = SimpleNamespace(index_dir=tmp_path / "index")
+    return Library(corpus_dir=tmp_path / "corpus", index_settings=settings, build=lambda progress: None,
+                   on_built=lambda: None)
+
+
+def upload_file(tmp_path, name: str, data: bytes) -> str:
+    folder = tmp_path / "gradio" / "abc"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+    return str(folder / name)
+
+
+def test_token_ok_needs_a_configured_token_and_the_exact_value():
+    assert app.token_ok("t0ken", "t0ken") and app.token_ok(" t0ken\n", "t0ken")
+    assert not app.token_ok("wrong", "t0ken") and not app.token_ok("", "t0ken") and not app.token_ok(None, "t0ken")
+    assert not app.token_ok("", "")          # no token configured: nothing opens
+
+
+def test_documents_html_lists_uploaded_documents_with_state_and_reason():
+    docs = [{"doc_id": "000_a", "uploaded": False, "state": "indexed", "title": "随附"},
+            {"doc_id": "upload_1", "uploaded": True, "state": "indexed", "title": "佛山<方案>", "city": "佛山", "clauses": 3},
+            {"doc_id": "upload_2", "uploaded": True, "state": "failed", "file": "upload_2.txt", "error": "no clauses"},
+            {"doc_id": "upload_3", "uploaded": True, "state": "indexing", "file": "upload_3.md"}]
+    out = app.documents_html(docs, {"state": "building", "progress": 0.4, "message": "embedding 2/5"})
+    assert "随附" not in out and "佛山&lt;方案&gt;" in out and "已索引" in out
+    assert "失败：no clauses" in out and "索引中" in out and "正在更新索引 40%：embedding 2/5" in out
+    assert "还没有上传的文件" in app.documents_html([docs[0]], {"state": "idle"})
+    assert app.build_line({"state": "failed", "error": "boom"}) == "索引更新失败，仍使用原索引（boom）"
+    assert app.removable_choices(docs) == [("佛山<方案>（upload_1）", "upload_1"), ("upload_2.txt（upload_2）", "upload_2"),
+                                           ("upload_3.md（upload_3）", "upload_3")]
+    assert app.build_busy({"state": "queued"}) and not app.build_busy({"state": "idle"})
+
+
+def test_refusal_text_is_chinese_with_the_library_detail():
+    e = UploadError(415, "only .txt, .md files are accepted", "unsupported_file_type")
+    assert app.refusal_text(e) == "⚠ 只接受 .txt、.md、.html、.htm 文件（only .txt, .md files are accepted）"
+    assert app.refusal_text(UploadError(500, "x", "other")) == "⚠ 操作未完成（x）"
+
+
+def test_admin_wrong_token_does_nothing(tmp_path):
+    library = library_in(tmp_path)
+    admin = app.Admin(library, "t0ken", 10_000)
+    path = upload_file(tmp_path, "佛山.txt", FOSHAN.encode())
+    message, listing, choices, timer, kept = admin.upload("wrong", path)
+    assert "管理令牌不正确" in message and not (tmp_path / "corpus").exists() and Path(path).exists()
+    assert admin.refresh("")[0] == message and "管理令牌不正确" in admin.remove("nope", "upload_x")[0]
+
+
+def test_admin_upload_list_and_remove_through_the_library(tmp_path):
+    library = library_in(tmp_path)
+    admin = app.Admin(library, "t0ken", 10_000)
+    path = upload_file(tmp_path, "佛山.txt", FOSHAN.encode())
+    message, listing, choices, timer, cleared = admin.upload("t0ken", path)
+    assert "已上传 佛山.txt" in message and cleared is None and not Path(path).exists()
+    stored = list((tmp_path / "corpus").iterdir())
+    assert [p.name.startswith("upload_") and p.suffix == ".txt" for p in stored] == [True]
+    library.wait(10)
+    doc_id = stored[0].stem
+    assert doc_id in app.Admin(library, "t0ken", 10_000).refresh("t0ken")[1]
+    message, *_ = admin.remove("t0ken", doc_id)
+    assert f"已移除 {doc_id}" in message and not stored[0].exists()
+    library.wait(10)
+
+
+def test_admin_upload_refusals_are_the_library_checks(tmp_path):
+    admin = app.Admin(library_in(tmp_path), "t0ken", 100)
+    assert "只接受" in admin.upload("t0ken", upload_file(tmp_path, "a.pdf", b"%PDF"))[0]
+    assert "文件超过大小上限" in admin.upload("t0ken", upload_file(tmp_path, "b.txt", b"x" * 101))[0]
+    assert "请先选择" in admin.upload("t0ken", None)[0]
+    assert "请先选择要移除" in admin.remove("t0ken", None)[0]
+    assert not (tmp_path / "corpus").exists() or not list((tmp_path / "corpus").iterdir())
+    admin.max_bytes = 10_000
+    assert "已上传" in admin.upload("t0ken", upload_file(tmp_path, "c.txt", FOSHAN.encode()))[0]
+    assert "已经上传过" in admin.upload("t0ken", upload_file(tmp_path, "d.txt", FOSHAN.encode()))[0]
+    assert "没有这份文件" in admin.remove("t0ken", "upload_0000")[0]
+    admin.library.wait(10)
+
+
+def test_admin_section_only_with_a_token_and_its_events_private(tmp_path):
+    plain = app.build_ui(AssistantService(FakeAssistant()))
+    assert not [b for b in plain.blocks.values() if getattr(b, "elem_id", None) == "zc-admin"]
+    demo = app.build_ui(AssistantService(FakeAssistant()), app.Admin(library_in(tmp_path), "t0ken", 10_000))
+    assert [b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "zc-admin"]
+    assert list(demo.get_api_info()["named_endpoints"]) == ["/ask"]
+
+
+def test_admin_tick_follows_the_build_and_says_when_it_is_done(tmp_path):
+    library = library_in(tmp_path)
+    admin = app.Admin(library, "t0ken", 10_000, cities=lambda: ["中山", "佛山"])
+    admin.upload("t0ken", upload_file(tmp_path, "佛山.txt", FOSHAN.encode()))
+    library.wait(10)
+    message, listing, _, timer, city_filter = admin.tick("t0ken", ["佛山", "汕头"])
+    assert "后台索引更新完成" in message and "索引已就绪" in listing and timer.active is False
+    assert [c[0] for c in city_filter.choices] == ["中山", "佛山"] and city_filter.value == ["佛山"]   # 汕头 gone
+    assert admin.tick("wrong")[1:3] == (app.gr.skip(), app.gr.skip())       # a wrong token shows nothing
