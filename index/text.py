@@ -47,7 +47,3 @@ def sentences(text: str) -> list[str]:
     """Split after sentence-final punctuation and line breaks; the pieces concatenate to `text`."""
     parts = [p for p in _SENT_END.split(text) if p]
     return parts
-
-
-def has_cjk(text: str) -> bool:
-    return bool(_CJK.search(text))

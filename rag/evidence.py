@@ -39,18 +39,6 @@ class Sentence:
     score: float
 
 
-def query_terms(query: Query, snap: IndexSnapshot, cities: list[str]) -> dict[str, float]:
-    """Content tokens of the question with their idf (city names and question words out)."""
-    terms: dict[str, float] = {}
-    tokens = snap.tokenizer.tokenize(query.search_text)
-    top = max((snap.bm25.idf(t) for t in tokens), default=1.0) or 1.0
-    for t in tokens:
-        if t in _QUESTION_WORDS or any(t in (c, c + "市") for c in cities) or t in terms:
-            continue
-        terms[t] = snap.bm25.idf(t) or top      # unknown to the corpus: weigh it as the rarest
-    return terms
-
-
 CONTEXT_WEIGHT = 0.5    # the speaker's self-description counts, but less than the ask
 SINGLE_CHAR_WEIGHT = 0.2  # a lone character (上, 不, 的…) is mostly grammar, rarely the topic
 
@@ -60,6 +48,8 @@ def ask_terms(query: Query, snap: IndexSnapshot) -> dict[str, float]:
     terms the lexicon or the English bridge found for it at full weight, the speaker's context at
     CONTEXT_WEIGHT. Tokens the corpus never uses are left out (no clause can contain them);
     `unknown_share` tells how much of the ask they were."""
+    if query.terms is not None:                # the decision and the answer share one computation
+        return query.terms
     cities = {c for city in query.filters.cities + query.places for c in (city, city + "市")}
     terms: dict[str, float] = {}
     for text, factor in ((query.focus or query.ask or query.text, 1.0), (" ".join(query.expansions), 1.0),
@@ -70,6 +60,7 @@ def ask_terms(query: Query, snap: IndexSnapshot) -> dict[str, float]:
             weight = snap.bm25.idf(t) * factor * (SINGLE_CHAR_WEIGHT if len(t) == 1 else 1.0)
             if weight > terms.get(t, 0.0):
                 terms[t] = weight
+    query.terms = terms
     return terms
 
 

@@ -90,6 +90,7 @@ class Query:
     foreign_places: list[str] = field(default_factory=list)  # places named that the corpus lacks
     refuse_reason: DeclineReason | None = None  # set when the question must be declined before retrieval
     rewritten_from: str | None = None  # the follow-up as typed, when it leans on the previous turn
+    terms: dict[str, float] | None = field(default=None, repr=False, compare=False)  # ask_terms(), once made
     vector: Any = field(default=None, repr=False, compare=False)   # its embedding, once made (DenseRetriever.vector)
     vector_of: str = field(default="", repr=False, compare=False)  # the text that vector embeds
     more_cities: int = 0            # compare: further cities that also match, beyond those retrieved (set by the strategy)

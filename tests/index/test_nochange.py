@@ -9,20 +9,8 @@ from index import build as build_module
 from index import lexical
 from index.build import build_index
 from index.catalog import current_build, load_index
-from rag.settings import Settings
-from tests.conftest import ROOT
 from tests.fakes.embedder import HashEmbedder
-
-ZS = ROOT / "corpus" / "002_52e94fd8620b1e06.txt"
-HR = ROOT / "corpus" / "003_7d53d9be34cd3e37.txt"
-
-
-@pytest.fixture()
-def env(tmp_path):
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    shutil.copy(ZS, docs / ZS.name)
-    return Settings(data_dir=tmp_path / "data", corpus_dir=docs), docs
+from tests.index.conftest import HR
 
 
 def _forbid(monkeypatch):
