@@ -29,7 +29,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from index.catalog import IndexSnapshot, current_build, load_index, new_build_id, write_snapshot
+from index.catalog import IndexSnapshot, StrPool, current_build, load_index, new_build_id, write_snapshot
 from index.chunking import chunk_document
 from index.document import parse_document
 from index.embedders import make_embedder
@@ -130,8 +130,8 @@ def _tokens(docs: dict[str, Document], chunks: list[Chunk], previous: IndexSnaps
         old = {c.chunk_id: t for c, t in zip(previous.chunks, previous.tokens)}
     if all(c.chunk_id in old for c in chunks):
         return [old[c.chunk_id] for c in chunks]
-    tokenizer = Tokenizer(words)
-    return [old[c.chunk_id] if c.chunk_id in old else tokenizer.tokenize(c.search_text) for c in chunks]
+    tokenizer, pool = Tokenizer(words), StrPool()      # one str per distinct token: ~100 tokens a chunk
+    return [old[c.chunk_id] if c.chunk_id in old else pool.tokens(tokenizer.tokenize(c.search_text)) for c in chunks]
 
 
 def build_index(settings: IndexSettings, *, docs_dir: Path | None = None, rebuild: bool = False,

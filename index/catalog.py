@@ -1,17 +1,25 @@
 """The index on disk and in memory.
 
 Layout under settings.index_dir:
-    builds/<build id>/catalog.json   documents (with clauses), chunks and their BM25 tokens, embedder
+    builds/<build id>/catalog.jsonl  JSON Lines: a header (build id, embedder, counts), then one line
+                                     per document (with its clauses), then one per chunk (with its
+                                     BM25 tokens)
     CURRENT                          the id of the build that queries use
 A build writes a new directory and then replaces CURRENT atomically (os.replace), so a reader
 sees the old index or the new one, never half of one. The dense vectors live in Chroma.
+
+The catalog is written and read a line at a time, so neither side ever holds the whole file as
+one string or one JSON tree (at 1000x the corpus that was ~1 GB of text and a second copy of every
+object at once). Tokens are pooled on reading (one str object per distinct token, ~100 per chunk),
+and a chunk's text shares its clause's str when they are equal. Builds of the older single-document
+format (`catalog.json`, format 1) are still read.
 """
 from __future__ import annotations
 
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,13 +27,15 @@ from typing import Any
 
 import numpy as np
 
-from index.errors import IndexMismatchError, IndexMissingError
+from index.errors import CatalogDamagedError, IndexMismatchError, IndexMissingError
 from index.lexical import Bm25Index, Tokenizer
 from index.models import Chunk, Clause, Document
 from index.settings import IndexSettings
 from index.text import compact
 
-FORMAT = 1
+FORMAT = 2          # 1: one JSON document (catalog.json); 2: JSON Lines (catalog.jsonl)
+CATALOG = "catalog.jsonl"
+LEGACY_CATALOG = "catalog.json"
 
 
 @dataclass
@@ -124,21 +134,89 @@ class IndexSnapshot:
     def cities(self) -> list[str]:
         return list(self.places)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT, "build_id": self.build_id, "embedder": self.embedder, "created": self.created,
-            "skipped": self.skipped,
-            "documents": [d.to_dict() for d in self.documents.values()],
-            "chunks": [dict(c.to_dict(), tokens=t) for c, t in zip(self.chunks, self.tokens)],
-        }
+    def header(self) -> dict[str, Any]:
+        return {"format": FORMAT, "build_id": self.build_id, "embedder": self.embedder, "created": self.created,
+                "skipped": self.skipped, "documents": len(self.documents), "chunks": len(self.chunks)}
+
+    def lines(self) -> Iterator[str]:
+        """The catalog as JSON Lines, made one line at a time."""
+        yield _dumps(self.header())
+        for d in self.documents.values():
+            yield _dumps(d.to_dict())
+        for c, t in zip(self.chunks, self.tokens):
+            row = c.to_dict()
+            if row["search_text"] == row["embed_text"]:
+                del row["search_text"]                  # the usual case: stored once
+            yield _dumps(dict(row, tokens=t))
+
+    @classmethod
+    def from_lines(cls, lines: Iterable[str]) -> IndexSnapshot:
+        """Read the catalog a line at a time (format 2), or the one-line format 1."""
+        it = iter(lines)
+        first = json.loads(next(it, "") or "{}")
+        if first.get("format", 1) == 1:
+            return cls.from_json(first)
+        if first.get("format") != FORMAT or not isinstance(first.get("documents"), int):
+            raise ValueError(f"unknown catalog format {first.get('format')!r}")
+        pool = StrPool()
+        docs = [Document.from_dict(json.loads(next(it))) for _ in range(first["documents"])]
+        texts = {c.text: c.text for d in docs for c in d.clauses}     # a chunk's text is often its clause's
+        chunks: list[Chunk] = []
+        tokens: list[list[str]] = []
+        for _ in range(first["chunks"]):
+            data = json.loads(next(it))
+            tokens.append(pool.tokens(data.pop("tokens")))
+            chunks.append(_chunk(data, texts, pool))
+        return cls(build_id=first["build_id"], embedder=first["embedder"], created=first.get("created", 0.0),
+                   documents={d.doc_id: d for d in docs}, chunks=chunks, tokens=tokens,
+                   skipped=first.get("skipped", []))
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> IndexSnapshot:
+        """Format 1: the whole catalog as one JSON document."""
         docs = [Document.from_dict(d) for d in data["documents"]]
-        chunks = [Chunk.from_dict({k: v for k, v in c.items() if k != "tokens"}) for c in data["chunks"]]
+        pool = StrPool()
+        texts = {c.text: c.text for d in docs for c in d.clauses}
+        chunks = [_chunk({k: v for k, v in c.items() if k != "tokens"}, texts, pool) for c in data["chunks"]]
         return cls(build_id=data["build_id"], embedder=data["embedder"], created=data.get("created", 0.0),
                    documents={d.doc_id: d for d in docs}, chunks=chunks,
-                   tokens=[c["tokens"] for c in data["chunks"]], skipped=data.get("skipped", []))
+                   tokens=[pool.tokens(c["tokens"]) for c in data["chunks"]], skipped=data.get("skipped", []))
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+class StrPool:
+    """One str object per distinct value (tokens, ids): a catalog read from JSON otherwise holds a
+    fresh copy of every occurrence."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str] = {}
+
+    def __call__(self, value: str) -> str:
+        return self._seen.setdefault(value, value)
+
+    def tokens(self, values: list[str]) -> list[str]:
+        seen = self._seen
+        return [seen.setdefault(t, t) for t in values]
+
+
+def _chunk(data: dict[str, Any], texts: dict[str, str], pool: StrPool) -> Chunk:
+    data["text"] = texts.get(data["text"], data["text"])
+    data["doc_id"], data["clause_id"] = pool(data["doc_id"]), pool(data["clause_id"])
+    data.setdefault("search_text", data["embed_text"])          # written once when they are equal
+    if data["search_text"] == data["embed_text"]:
+        data["search_text"] = data["embed_text"]
+    return Chunk.from_dict(data)
+
+
+def catalog_file(build: Path) -> Path | None:
+    """The catalog of a build directory (the current format first), or None."""
+    for name in (CATALOG, LEGACY_CATALOG):
+        if (build / name).exists():
+            return build / name
+    return None
 
 
 def current_build(index_dir: Path) -> Path | None:
@@ -146,7 +224,7 @@ def current_build(index_dir: Path) -> Path | None:
     if not pointer.exists():
         return None
     build = index_dir / "builds" / pointer.read_text(encoding="utf-8").strip()
-    return build if (build / "catalog.json").exists() else None
+    return build if catalog_file(build) is not None else None
 
 
 def load_index(settings: IndexSettings, *, check_embedder: bool = False,
@@ -156,8 +234,14 @@ def load_index(settings: IndexSettings, *, check_embedder: bool = False,
     build = current_build(settings.index_dir)
     if build is None:
         raise IndexMissingError(str(settings.index_dir))
-    with open(build / "catalog.json", encoding="utf-8") as f:
-        snap = IndexSnapshot.from_json(json.load(f))
+    path = catalog_file(build)
+    assert path is not None        # current_build checked it
+    try:
+        with open(path, encoding="utf-8") as f:
+            snap = IndexSnapshot.from_lines(f)
+    except (StopIteration, ValueError, KeyError, TypeError) as e:   # JSONDecodeError is a ValueError
+        why = "it ends early" if isinstance(e, StopIteration) else f"{type(e).__name__}: {str(e)[:200]}"
+        raise CatalogDamagedError(str(path), why) from e
     expected = embedder or settings.embedder_id()
     if check_embedder and snap.embedder != expected:
         raise IndexMismatchError(snap.embedder, expected)
@@ -168,12 +252,14 @@ def write_snapshot(index_dir: Path, snap: IndexSnapshot) -> Path:
     """Write a build directory, then point CURRENT at it atomically."""
     build = index_dir / "builds" / snap.build_id
     build.mkdir(parents=True, exist_ok=True)
-    tmp = build / "catalog.json.tmp"
+    tmp = build / (CATALOG + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(snap.to_json(), f, ensure_ascii=False)
+        for line in snap.lines():
+            f.write(line)
+            f.write("\n")
         f.flush()
         os.fsync(f.fileno())
-    os.replace(tmp, build / "catalog.json")
+    os.replace(tmp, build / CATALOG)
     pointer_tmp = index_dir / "CURRENT.tmp"
     pointer_tmp.write_text(snap.build_id, encoding="utf-8")
     os.replace(pointer_tmp, index_dir / "CURRENT")

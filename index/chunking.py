@@ -57,10 +57,10 @@ def chunk_document(doc: Document, embedder: str, budget: int) -> list[Chunk]:
         context = context_of(doc, clause)
         head_budget = max(budget - count_tokens(context) - 1, 16)
         for part, piece in enumerate(split_to_budget(clause.text, head_budget)):
-            norm = normalise(piece)
+            text = f"{context}\n{normalise(piece)}"     # one str for both: they are the same today
             chunks.append(Chunk(
                 chunk_id=chunk_id(embedder, doc, clause, part, piece), doc_id=doc.doc_id,
-                clause_id=clause.clause_id, part=part, text=piece,
-                embed_text=f"{context}\n{norm}", search_text=f"{context}\n{norm}",
+                clause_id=clause.clause_id, part=part, text=clause.text if piece == clause.text else piece,
+                embed_text=text, search_text=text,
             ))
     return chunks

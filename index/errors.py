@@ -5,6 +5,7 @@
     │   ├── IngestError             one document could not be read or parsed (the build skips it)
     │   ├── IndexMissingError       no index built yet
     │   ├── IndexMismatchError      built with another embedder
+    │   ├── CatalogDamagedError     the current build's catalog cannot be read
     │   └── ConfigError             a setting has a bad value
     └── (rag.llm.LLMError, …)       errors of the answering layer subclass ZhiceError too
 
@@ -40,6 +41,12 @@ class IndexMismatchError(IndexLayerError):
             f"{configured!r}. Either set ZHICE_EMBEDDER/ZHICE_EMBEDDING_MODEL back to the one "
             "that built it, or rebuild: `python -m index build --rebuild`."
         )
+
+
+class CatalogDamagedError(IndexLayerError):
+    def __init__(self, where: str, why: str) -> None:
+        super().__init__(f"The index catalog {where} cannot be read ({why}). Rebuild it: "
+                         "`python -m index build --rebuild`.")
 
 
 class ConfigError(IndexLayerError):

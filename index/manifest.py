@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from index.catalog import FORMAT, current_build
+from index.catalog import FORMAT, catalog_file, current_build
 from index.loaders import list_files
 from index.settings import IndexSettings
 
@@ -68,12 +68,19 @@ def unchanged_build(settings: IndexSettings, fp: dict[str, Any]) -> dict[str, An
     except (OSError, ValueError):
         return None
     same = all(stored.get(k) == fp[k] for k in ("files", "settings", "code"))
-    return dict(stored, build_id=build.name) if same else None
+    return dict(stored, build_id=build.name) if same and stored.get("catalog_bytes") == _catalog_bytes(build) else None
+
+
+def _catalog_bytes(build: Path) -> int | None:
+    """The size of the build's catalog: a catalog truncated or edited since is not taken as built."""
+    path = catalog_file(build)
+    return path.stat().st_size if path is not None else None
 
 
 def write_manifest(settings: IndexSettings, build_id: str, fp: dict[str, Any], counts: dict[str, Any]) -> None:
     """Written after the catalog; a build that stops before it only costs the next one its shortcut."""
     build = settings.index_dir / "builds" / build_id
     tmp = build / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(dict(fp, counts=counts), ensure_ascii=False), encoding="utf-8")
+    tmp.write_text(json.dumps(dict(fp, counts=counts, catalog_bytes=_catalog_bytes(build)), ensure_ascii=False),
+                   encoding="utf-8")
     os.replace(tmp, build / MANIFEST)

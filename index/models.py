@@ -23,7 +23,7 @@ class SpanKind(str, Enum):
     REPAIRED = "repaired"  # restored exactly by a rule; kept for transparency
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """A character range [start, end) in a clause's (cleaned, original-script) text."""
 
@@ -36,7 +36,7 @@ class Span:
         object.__setattr__(self, "kind", SpanKind(self.kind))
 
 
-@dataclass
+@dataclass(slots=True)
 class Units:
     """Who is in charge of a clause, parsed from its closing parenthesis."""
 
@@ -52,7 +52,7 @@ class Units:
         return not (self.lead or self.co or self.responsible)
 
 
-@dataclass
+@dataclass(slots=True)
 class Clause:
     """One citable unit: a numbered clause, item, or chapter paragraph."""
 
@@ -128,7 +128,7 @@ class Document:
         return f"{self.place}·{self.title}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Chunk:
     """What is embedded and searched: a clause, or a sentence-aligned piece of a long one."""
 
