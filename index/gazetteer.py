@@ -118,18 +118,31 @@ def _name_automaton() -> Any:
     return automaton
 
 
+@lru_cache(maxsize=1)
+def _ranks_of_name() -> dict[str, tuple[int, ...]]:
+    """name -> the ranks (positions in _names_longest_first) of the places that have it."""
+    out: dict[str, list[int]] = {}
+    for rank, (_, names) in enumerate(_names_longest_first()):
+        for name in names:
+            out.setdefault(name, []).append(rank)
+    return {name: tuple(ranks) for name, ranks in out.items()}
+
+
 def find_places(text: str) -> list[Place]:
     """Places named in `text` (full or short name), longest names first, without overlaps. The
-    names present are found in one automaton pass; the places are then taken in the same order as
-    a scan of every place would take them."""
+    names present are found in one automaton pass; only the places having one of them are then
+    visited, in the order a scan of every place would take them (~3,500 places, ~18,000 names:
+    a scan of them all cost a few ms a question)."""
     first: dict[str, int] = {}
     for end, name in _name_automaton().iter(text):
         first.setdefault(name, end - len(name) + 1)
     if not first:
         return []
+    table, ranks_of = _names_longest_first(), _ranks_of_name()
     found: list[tuple[int, Place]] = []
     taken: set[int] = set()
-    for p, names in _names_longest_first():
+    for rank in sorted({r for name in first for r in ranks_of.get(name, ())}):
+        p, names = table[rank]
         for name in names:
             at = first.get(name, -1)
             if at >= 0 and not taken.intersection(range(at, at + len(name))):

@@ -49,15 +49,23 @@ def place_best(scores: np.ndarray, place_of: np.ndarray, n_places: int) -> np.nd
     return best
 
 
-def exact_top(matrix: np.ndarray, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+def exact_top(matrix: np.ndarray, vector: np.ndarray, k: int, *, unit_rows: bool = False) -> list[tuple[int, float]]:
     """(row, cosine similarity) of the k rows of `matrix` nearest to `vector`, best first, ties
-    by row: the exact search a vector store approximates."""
+    by row: the exact search a vector store approximates. `unit_rows`: the rows are already of
+    length 1 (a cached, normalised matrix), so only the vector is normalised. The cost is one
+    matrix-vector product and a partition, not a sort of every row."""
     if not len(matrix) or k <= 0:
         return []
-    m = np.asarray(matrix, dtype=np.float64)
     v = np.asarray(vector, dtype=np.float64)
-    sims = (m @ v) / np.maximum(np.linalg.norm(m, axis=1) * np.linalg.norm(v), 1e-12)
-    order = sorted(range(len(sims)), key=lambda i: (-sims[i], i))[:k]
+    if unit_rows:
+        sims = np.asarray(matrix @ v.astype(matrix.dtype), dtype=np.float64) / max(float(np.linalg.norm(v)), 1e-12)
+    else:
+        m = np.asarray(matrix, dtype=np.float64)
+        sims = (m @ v) / np.maximum(np.linalg.norm(m, axis=1) * np.linalg.norm(v), 1e-12)
+    k = min(k, len(sims))
+    kth = -np.partition(-sims, k - 1)[k - 1]               # the k-th largest similarity
+    candidates = np.flatnonzero(sims >= kth)                # more than k only with ties at the cut
+    order = sorted(candidates.tolist(), key=lambda i: (-sims[i], i))[:k]
     return [(i, float(sims[i])) for i in order]
 
 

@@ -5,6 +5,9 @@ ignore chunks that are not in the current catalog (left over from an interrupted
 """
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections.abc import Sequence
 from enum import Enum
 
 import numpy as np
@@ -16,6 +19,7 @@ from rag.types import Embedder, Filters, Hit, Query
 
 POOL = 50   # candidates each retriever contributes to fusion
 EXACT_MAX = 256   # a filtered dense search over at most this many chunks is exact, on vectors fetched by id
+FETCH_BATCH = 1000   # ids per store read when a wide filter's vectors are loaded (SQL variable limits)
 
 
 class RetrievalMode(str, Enum):
@@ -73,11 +77,61 @@ class LexicalRetriever:
         return to_hits(self.snap, self.ranked(query, k), k)
 
 
+class WideFilterVectors:
+    """The normalised vectors of filters too wide to fetch per question (a place with more than
+    EXACT_MAX chunks, such as every national document of a large corpus), kept per snapshot up
+    to `budget_bytes`, so a search inside them is exact and costs one matrix product instead of
+    Chroma's filtered HNSW search, which grows with the whole collection (15 ms at 100x, ~150 ms at
+    1000x for the national documents). Filled at warm-up (largest places first) and on first use;
+    a filter that would overflow the budget is left to Chroma's `where`. Loading happens outside
+    the lock: two questions may load the same filter once each, but no question waits for another."""
+
+    def __init__(self, store: ChromaStore, budget_bytes: int) -> None:
+        self.store, self.budget = store, budget_bytes
+        self._held: dict[bytes, tuple[list[str], np.ndarray]] = {}
+        self._used = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> tuple[list[str], np.ndarray] | None:
+        return self._held.get(key)
+
+    def fits(self, n: int, dim: int) -> bool:
+        return self._used + n * dim * 4 <= self.budget
+
+    def load(self, key: bytes, chunk_ids: Sequence[str], dim: int) -> tuple[list[str], np.ndarray] | None:
+        """Fetch, normalise and keep the vectors of `chunk_ids` under `key`; None when over budget."""
+        if key in self._held:
+            return self._held[key]
+        if not self.fits(len(chunk_ids), dim):
+            return None
+        ids: list[str] = []
+        parts: list[np.ndarray] = []
+        for i in range(0, len(chunk_ids), FETCH_BATCH):
+            got, matrix = self.store.vectors(chunk_ids[i:i + FETCH_BATCH])
+            if len(got):
+                ids += got
+                parts.append(np.asarray(matrix, dtype=np.float32))
+        matrix = np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
+        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        with self._lock:
+            if key not in self._held and self.fits(len(ids), matrix.shape[1] if matrix.ndim == 2 else dim):
+                self._held[key] = (ids, matrix)
+                self._used += matrix.nbytes
+        return self._held.get(key, (ids, matrix))
+
+    @property
+    def used_bytes(self) -> int:
+        return self._used
+
+
 class DenseRetriever:
-    def __init__(self, *, snapshot: IndexSnapshot, store: ChromaStore, embedder: Embedder) -> None:
+    def __init__(self, *, snapshot: IndexSnapshot, store: ChromaStore, embedder: Embedder,
+                 wide_cache_mb: float = 256.0) -> None:
         self.snap = snapshot
         self.store = store
         self.embedder = embedder
+        self.wide = WideFilterVectors(store, int(wide_cache_mb * 2**20))
+        self._dim = 0
 
     def vector(self, query: Query) -> np.ndarray:
         """The query's vector, embedded once per query (the search and the decline decision share it)."""
@@ -87,8 +141,24 @@ class DenseRetriever:
         return query.vector
 
     def warm_up(self) -> None:
-        """Load the model and open the collection now, not on the first question."""
+        """Load the model and open the collection now, not on the first question; load the
+        vectors of the places too wide to fetch per question, largest first, within the budget."""
+        self._dim = len(self.embedder.embed(["质量"])[0])
         self.store.query(self.embedder.embed(["质量"])[0], 1)
+        wide = sorted(((len(self.snap.chunks_of(docs)), place) for place, docs in self.snap.place_docs.items()),
+                      reverse=True)
+        for n, place in wide:
+            if n <= EXACT_MAX or not self.wide.fits(n, self._dim):
+                break
+            self._wide_vectors(self.snap.chunks_of(self.snap.place_docs[place]))
+
+    def _wide_vectors(self, positions: np.ndarray) -> tuple[list[str], np.ndarray] | None:
+        """The cached vectors of these chunk positions (loaded now if the budget allows)."""
+        key = hashlib.blake2b(np.ascontiguousarray(positions, dtype=np.int64).tobytes(), digest_size=16).digest()
+        held = self.wide.get(key)
+        if held is not None or not self._dim:
+            return held
+        return self.wide.load(key, [self.snap.chunks[i].chunk_id for i in positions], self._dim)
 
     def _where(self, filters: Filters) -> dict | None:
         clauses = []
@@ -104,8 +174,14 @@ class DenseRetriever:
         Chroma's filtered HNSW search grows with the collection (35 ms at 100x, 18.5k chunks).
         Wider filters and no filter go to Chroma with `where`."""
         positions = within(self.snap, query.filters)
-        if positions is None or len(positions) > EXACT_MAX:
-            return self.store.query(vector, n, self._where(query.filters))
+        if positions is None:
+            return self.store.query(vector, n)
+        if len(positions) > EXACT_MAX:
+            held = self._wide_vectors(positions)
+            if held is None:
+                return self.store.query(vector, n, self._where(query.filters))
+            ids, matrix = held
+            return [(ids[row], sim) for row, sim in exact_top(matrix, vector, n, unit_rows=True)]
         ids, matrix = self.store.vectors([self.snap.chunks[i].chunk_id for i in positions])
         return [(ids[row], sim) for row, sim in exact_top(matrix, vector, n)]
 

@@ -157,6 +157,8 @@ def test_exact_top_equals_brute_force(seed):
     brute = sorted(range(len(m)), key=lambda i: (-round(cos[i], 12), i))[:k]
     assert [i for i, _ in got] == brute
     assert all(abs(s - cos[i]) < 1e-9 for i, s in got)
+    unit = m / np.linalg.norm(m, axis=1, keepdims=True) if len(m) else m      # the cached form
+    assert [i for i, _ in exact_top(unit, v, k, unit_rows=True)] == brute
 
 
 def test_filtered_dense_search_exact_path_equals_the_store_filter(built, snapshot, monkeypatch):
@@ -168,7 +170,7 @@ def test_filtered_dense_search_exact_path_equals_the_store_filter(built, snapsho
 
     settings = built[0]
     dense = DenseRetriever(snapshot=snapshot, store=ChromaStore.from_settings(settings, snapshot.embedder),
-                           embedder=make_embedder(settings))
+                           embedder=make_embedder(settings), wide_cache_mb=0)
     for city in snapshot.places:
         q = Query(raw="首席质量官制度", text="首席质量官制度", filters=Filters(cities=[city]))
         vector = dense.vector(q)
@@ -179,3 +181,32 @@ def test_filtered_dense_search_exact_path_equals_the_store_filter(built, snapsho
         assert [k for k, _ in exact] == [k for k, _ in store]
         assert all(abs(a - b) < 1e-4 for (_, a), (_, b) in zip(exact, store))
         assert all(snapshot.documents[d].place == city for (d, _), _ in exact)
+
+
+@pytest.mark.parametrize("budget_mb", [64.0, 0.05])
+def test_wide_filter_vectors_equal_the_store_filter(built, snapshot, monkeypatch, budget_mb):
+    """Places too wide to fetch per question (here: every place, EXACT_MAX = 0) are searched on
+    vectors cached at warm-up, with Chroma's `where` answer; what does not fit the budget still
+    goes to Chroma, with the same answer."""
+    import rag.retrieve as retrieve_module
+    from index.embedders import make_embedder
+    from index.stores import ChromaStore
+    from rag.retrieve import DenseRetriever
+
+    settings, embedder = built[0], make_embedder(built[0])
+    monkeypatch.setattr(retrieve_module, "EXACT_MAX", 0)
+    def dense(mb):
+        return DenseRetriever(snapshot=snapshot, store=ChromaStore.from_settings(settings, snapshot.embedder),
+                              embedder=embedder, wide_cache_mb=mb)
+    cached, chroma = dense(budget_mb), dense(0)
+    cached.warm_up()
+    held = cached.wide.used_bytes
+    assert held <= budget_mb * 2**20 and (held > 0) == (budget_mb >= 1)
+    for city in [*snapshot.places, None]:
+        cities = [city] if city else [p for p in snapshot.places if p != "全国"]
+        q = Query(raw="首席质量官制度", text="首席质量官制度", filters=Filters(cities=cities))
+        vector = chroma.vector(q)
+        got, want = cached.ranked(q, 10, vector), chroma.ranked(q, 10, vector)
+        assert [k for k, _ in got] == [k for k, _ in want]
+        assert all(abs(a - b) < 1e-4 for (_, a), (_, b) in zip(got, want))
+    assert cached.wide.used_bytes <= budget_mb * 2**20
