@@ -46,11 +46,42 @@ def in_charge(clause: Clause, query: Query) -> bool:
     return any(same_unit(query.unit, n) for n in names)
 
 
-def duty_hits(snap: IndexSnapshot, query: Query) -> list[Hit]:
-    """Every clause (within the filters) where the unit of a duty question is in charge."""
+def duty_hits(snap: IndexSnapshot, query: Query, units: UnitClauses | None = None) -> list[Hit]:
+    """Every clause (within the filters) where the unit of a duty question is in charge, by
+    document (in filter order) and clause order. With `units` (the snapshot's table) only the
+    clauses of the unit names that match are visited, not every clause of the corpus."""
+    if not query.unit:
+        return []
     docs = snap.allowed_docs(query.filters.cities, query.filters.doc_ids)
-    return [Hit(clause=c, doc=snap.documents[d], score=1.0) for d in docs
-            for c in snap.documents[d].clauses if in_charge(c, query)] if query.unit else []
+    if units is None:
+        return [Hit(clause=c, doc=snap.documents[d], score=1.0) for d in docs
+                for c in snap.documents[d].clauses if in_charge(c, query)]
+    rank = {d: i for i, d in enumerate(docs)}
+    found = sorted({(rank[c.doc_id], n, c.clause_id): c for c, n in units.clauses(query.unit, query.role)
+                    if c.doc_id in rank}.items())
+    return [Hit(clause=c, doc=snap.documents[c.doc_id], score=1.0) for _, c in found]
+
+
+class UnitClauses:
+    """Per snapshot: each unit name as the clauses list it -> the clauses it leads (牵头, or first
+    of a 责任单位 list) and the clauses it takes any part in. A duty question matches the asked
+    unit against the distinct names (a few hundred, at any corpus size) instead of against every
+    unit of every clause."""
+
+    def __init__(self, snap: IndexSnapshot) -> None:
+        self.lead: dict[str, list[tuple[Clause, int]]] = {}
+        self.part: dict[str, list[tuple[Clause, int]]] = {}
+        for d in snap.documents.values():
+            for n, c in enumerate(d.clauses):
+                for name in dict.fromkeys(leading_units(c)):
+                    self.lead.setdefault(name, []).append((c, n))
+                for name in dict.fromkeys(c.units.all()):
+                    self.part.setdefault(name, []).append((c, n))
+
+    def clauses(self, unit: str, role: Role) -> list[tuple[Clause, int]]:
+        """(clause, its position in its document) where `unit` is in charge as in_charge() says."""
+        table = self.lead if role is Role.LEAD else self.part
+        return [hit for name, hits in table.items() if same_unit(unit, name) for hit in hits]
 
 
 def interleave(groups: list[list[Hit]]) -> list[Hit]:
@@ -92,6 +123,7 @@ class KindAwareStrategy:
                              f"max_cities={max_cities!r}")
         self.snap, self.retriever, self.dense, self.lexical = snapshot, retriever, dense, lexical
         self.k, self.per_city, self.max_cities = k, per_city, max_cities
+        self.units = UnitClauses(snapshot)
 
     def compare(self, query: Query) -> list[Hit]:
         """One search over the whole corpus, grouped by city. Sets query.more_cities: the cities
@@ -112,6 +144,6 @@ class KindAwareStrategy:
         hits = self.retriever.retrieve(query, self.k)
         if query.kind != Kind.DUTY:
             return hits
-        first = duty_hits(self.snap, query)
+        first = duty_hits(self.snap, query, self.units)
         keys = {h.key for h in first}
         return first + [h for h in hits if h.key not in keys]

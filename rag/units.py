@@ -41,6 +41,9 @@ def _place_names() -> frozenset[str]:
     return frozenset(n for p in places() for n in (p.name, p.short) if len(n) >= 2)
 
 
+# The name functions are pure over the shipped alias table and called for every unit of every
+# clause a duty question looks at: cached, bounded (names are short; questions are capped).
+@lru_cache(maxsize=8192)
 def bare(name: str) -> str:
     """The name without its place and level prefix: 汕头市质监局 -> 质监局, 市市场监管局 -> 市场监管局,
     市场监管局 stays (a known name is never cut)."""
@@ -57,11 +60,13 @@ def bare(name: str) -> str:
     return text
 
 
+@lru_cache(maxsize=8192)
 def canonical(name: str) -> str:
     key = bare(name).lower()
     return alias_table().get(key, key)
 
 
+@lru_cache(maxsize=65536)
 def same_unit(asked: str, listed: str) -> bool:
     """Whether a clause's unit `listed` is the body the user means by `asked`: the same canonical
     name, or one of the asked body's names inside the listed one (人行 in 人行东莞支行)."""
@@ -78,8 +83,9 @@ def known_units() -> frozenset[str]:
     return frozenset(alias_table().values())
 
 
-def names_of(unit: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def names_of(unit: str) -> tuple[str, ...]:
     """Every Chinese name the alias table knows for the unit (its canonical name first)."""
     canon = canonical(unit)
     names = [canon] + [a for a, c in alias_table().items() if c == canon and a != canon]
-    return [n for n in names if not n.isascii()] or [bare(unit)]
+    return tuple(n for n in names if not n.isascii()) or (bare(unit),)

@@ -210,3 +210,24 @@ def test_wide_filter_vectors_equal_the_store_filter(built, snapshot, monkeypatch
         assert [k for k, _ in got] == [k for k, _ in want]
         assert all(abs(a - b) < 1e-4 for (_, a), (_, b) in zip(got, want))
     assert cached.wide.used_bytes <= budget_mb * 2**20
+
+
+def test_duty_hits_by_unit_table_equal_the_scan_of_every_clause(snapshot):
+    """The per-snapshot unit table finds the same clauses, in the same order, as checking every
+    clause of the corpus: for every unit name the corpus lists (and a few written as users do),
+    both roles, with and without city filters."""
+    from rag.strategy import UnitClauses, duty_hits
+    from rag.types import Role
+
+    table = UnitClauses(snapshot)
+    names = sorted({u for c in snapshot.clauses() for u in c.units.all()}) + ["质监局", "市场监管部门", "人行", "海关"]
+    filters = [Filters(), Filters(cities=["东莞"]), Filters(cities=["全国", "中山"]), Filters(cities=["无此地"])]
+    checked = 0
+    for unit in names:
+        for role in (Role.LEAD, Role.ANY):
+            for f in filters:
+                q = Query(raw=unit, text=unit, kind=Kind.DUTY, unit=unit, role=role, filters=f)
+                scan = duty_hits(snapshot, q)
+                assert [h.key for h in duty_hits(snapshot, q, table)] == [h.key for h in scan], (unit, role, f)
+                checked += bool(scan)
+    assert checked > 50
