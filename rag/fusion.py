@@ -40,15 +40,6 @@ def top_k_within(scores: np.ndarray, k: int, within: np.ndarray) -> list[int]:
     return [int(within[i]) for i in top_k(scores[within], k)] if len(within) else []
 
 
-def place_best(scores: np.ndarray, place_of: np.ndarray, n_places: int) -> np.ndarray:
-    """The best score of each place (-inf for a place without positions): one pass over the
-    scores with each position's place number (place_of, -1 = no place)."""
-    best = np.full(n_places, -np.inf)
-    known = place_of >= 0
-    np.maximum.at(best, place_of[known], scores[known])
-    return best
-
-
 def exact_top(matrix: np.ndarray, vector: np.ndarray, k: int, *, unit_rows: bool = False) -> list[tuple[int, float]]:
     """(row, cosine similarity) of the k rows of `matrix` nearest to `vector`, best first, ties
     by row: the exact search a vector store approximates. `unit_rows`: the rows are already of

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from index.catalog import IndexSnapshot
 from index.models import Document
 from rag.evidence import ask_terms, coverage, states, unknown_share
-from rag.retrieve import DenseRetriever, allowed
+from rag.retrieve import DenseRetriever
 from rag.strategy import in_charge
 from rag.types import Decision, DeclineReason, Hit, Kind, Query
 
@@ -117,7 +117,11 @@ class CoverageGate:
 
     # -- scope: what the documents hold -----------------------------------------------------------
     def scope(self, query: Query) -> str | None:
-        docs = [d for d in self.snap.documents.values() if allowed(self.snap, d.doc_id, query.filters)]
+        if not (query.years or (query.parts and query.filters.cities)):
+            return None                               # nothing to check: no pass over the documents
+        f = query.filters
+        inside = set(self.snap.allowed_docs(f.cities, f.doc_ids))
+        docs = [d for d in self.snap.documents.values() if d.doc_id in inside]     # document order
         if not docs:
             return None
         if query.years and not any(_holds_year(d, y) for d in docs for y in query.years):

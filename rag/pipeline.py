@@ -17,7 +17,6 @@ from rag.components import Components, build_components, retrieval_mode
 from rag.evidence import ASK_WORDS, ask_terms, score_sentences
 from rag.limits import checked_request
 from rag.reload import BuildWatcher, forget_embedded_chroma
-from rag.retrieve import allowed
 from rag.settings import AnswererKind, Settings, get_settings
 from rag.types import Answer, Decision, DeclineReason, Embedder, Filters, Hit, Kind, Query, TokenCallback
 
@@ -157,7 +156,9 @@ def named_first(hits: list[Hit], query: Query, snap: IndexSnapshot) -> list[Hit]
     text = compact(query.ask or query.text)[:NAMED_SCAN]
     keys = {(doc_id, clause_id) for n in range(NAMED_HEADING, min(len(text), NAMED_LONGEST) + 1)
             for i in range(len(text) - n + 1) for doc_id, clause_id in snap.headings.get(text[i:i + n], ())}
-    named = [(snap.documents[d], c) for d, cid in sorted(keys) if allowed(snap, d, query.filters)
+    f = query.filters
+    inside = None if f.is_empty() else set(snap.allowed_docs(f.cities, f.doc_ids))
+    named = [(snap.documents[d], c) for d, cid in sorted(keys) if (inside is None or d in inside)
              and (c := snap.clause(d, cid)) is not None]
     if not named or len(named) > 3:
         return hits

@@ -4,10 +4,9 @@ Rows marked xfail(strict=True) are cases where the rule gives a wrong answer tod
 """
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
+from index.catalog import IndexSnapshot
 from index.models import Clause, Document
 from rag.evidence import VALUES, states
 from rag.gate import CoverageGate, Signals, _has_part, _holds_year
@@ -164,7 +163,7 @@ def test_has_part(d, part, expected):
 
 
 def scope_of(docs: list[Document], years=(), parts=(), cities=()) -> str | None:
-    snap = SimpleNamespace(documents={d.doc_id: d for d in docs})
+    snap = IndexSnapshot(build_id="scope", embedder="fake", documents={d.doc_id: d for d in docs}, chunks=[], tokens=[])
     q = Query(raw="问题", text="问题", years=list(years), parts=list(parts), filters=Filters(cities=list(cities)))
     return CoverageGate(snapshot=snap, dense=None).scope(q)
 
