@@ -5,6 +5,7 @@ harness. The parts come typed from rag.components; this module only sequences th
 """
 from __future__ import annotations
 
+import heapq
 import logging
 import threading
 import time
@@ -168,9 +169,18 @@ def named_first(hits: list[Hit], query: Query, snap: IndexSnapshot) -> list[Hit]
     return first + [h for h in hits if h.key not in keys]
 
 
-def coverage_summary(snap: IndexSnapshot) -> str:
-    docs = sorted(snap.documents.values(), key=lambda d: (d.level is not Level.NATIONAL, d.city or ""))
-    return ";".join(f"{d.place}《{d.title}》" for d in docs)
+SUMMARY_DOCS = 8     # documents a decline names; a larger corpus is summed up by count
+
+
+def coverage_summary(snap: IndexSnapshot, most: int = SUMMARY_DOCS) -> str:
+    """What the library holds, for a decline: national documents first, then by city; beyond
+    `most` documents, the count of the rest and of the places they cover."""
+    docs = heapq.nsmallest(most + 1, snap.documents.values(),
+                           key=lambda d: (d.level is not Level.NATIONAL, d.city or "", d.doc_id))
+    named = ";".join(f"{d.place}《{d.title}》" for d in docs[:most])
+    if len(snap.documents) <= most:
+        return named
+    return f"{named}等 {len(snap.documents)} 份文件(覆盖 {len(snap.places)} 个地方;可按城市筛选后提问)"
 
 
 def decline(snap: IndexSnapshot, query: Query, decision: Decision, hits: list[Hit]) -> Answer:

@@ -59,3 +59,18 @@ def test_streaming_callback_gets_the_decline_text():
     got: list[str] = []
     answer = assistant.ask("今天天气怎么样?", on_token=got.append)
     assert "".join(got) == answer.answer
+
+
+def test_decline_names_a_few_documents_and_counts_the_rest():
+    """A decline says what the library holds; in a large library it names the first few
+    (national first, then by city) and counts the rest instead of listing thousands."""
+    from index.catalog import IndexSnapshot
+    from rag.pipeline import coverage_summary
+    from tests.fakes.corpus import make_doc
+
+    docs = [make_doc(f"d{i:02d}", city=f"城{i:02d}") for i in range(12)] + [make_doc("nat", city=None)]
+    snap = IndexSnapshot(build_id="b", embedder="fake", documents={d.doc_id: d for d in docs}, chunks=[], tokens=[])
+    text = coverage_summary(snap, most=3)
+    assert text.startswith("全国《") and text.count("《") == 3 and "等 13 份文件" in text and "13 个地方" in text
+    small = IndexSnapshot(build_id="b", embedder="fake", documents={d.doc_id: d for d in docs[:2]}, chunks=[], tokens=[])
+    assert coverage_summary(small, most=3).count("《") == 2 and "份文件" not in coverage_summary(small, most=3)
