@@ -74,7 +74,7 @@ def build_components(settings: Settings, *, retrieval: str | RetrievalMode = Ret
     snap = load_index(settings, check_embedder=True, embedder=embedder.name)
     lexical = LexicalRetriever(snapshot=snap)
     dense = DenseRetriever(snapshot=snap, store=ChromaStore.from_settings(settings, snap.embedder),
-                           embedder=embedder, wide_cache_mb=settings.wide_cache_mb)
+                           embedder=embedder, vector_cache_mb=settings.vector_cache_mb)
     retrievers: dict[RetrievalMode, Retriever] = {
         RetrievalMode.LEXICAL: lexical,
         RetrievalMode.DENSE: dense,

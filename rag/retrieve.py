@@ -77,14 +77,16 @@ class LexicalRetriever:
         return to_hits(self.snap, self.ranked(query, k), k)
 
 
-class WideFilterVectors:
-    """The normalised vectors of filters too wide to fetch per question (a place with more than
-    EXACT_MAX chunks, such as every national document of a large corpus), kept per snapshot up
-    to `budget_bytes`, so a search inside them is exact and costs one matrix product instead of
-    Chroma's filtered HNSW search, which grows with the whole collection (15 ms at 100x, ~150 ms at
-    1000x for the national documents). Filled at warm-up (largest places first) and on first use;
-    a filter that would overflow the budget is left to Chroma's `where`. Loading happens outside
-    the lock: two questions may load the same filter once each, but no question waits for another."""
+class FilterVectors:
+    """The normalised vectors of the filters questions use (a city's chunks, or every national
+    document's), kept per snapshot up to `budget_bytes`: a filtered question is then searched
+    exactly with one matrix product, with no store read. Without it, a city's ~35 vectors were
+    fetched from Chroma by id on every question (~1/3 of an answer's time at 1x), and a filter too
+    wide for one fetch went to Chroma's filtered HNSW search, which grows with the whole collection
+    (15 ms at 100x, ~150 ms at 1000x for the national documents). Wide places are loaded at warm-up,
+    largest first; the others on first use. Nothing is evicted: once the budget is spent, further
+    filters are fetched per question (small) or left to Chroma's `where` (wide). Loading happens
+    outside the lock: two questions may load the same filter once each, but none waits for another."""
 
     def __init__(self, store: ChromaStore, budget_bytes: int) -> None:
         self.store, self.budget = store, budget_bytes
@@ -98,12 +100,8 @@ class WideFilterVectors:
     def fits(self, n: int, dim: int) -> bool:
         return self._used + n * dim * 4 <= self.budget
 
-    def load(self, key: bytes, chunk_ids: Sequence[str], dim: int) -> tuple[list[str], np.ndarray] | None:
-        """Fetch, normalise and keep the vectors of `chunk_ids` under `key`; None when over budget."""
-        if key in self._held:
-            return self._held[key]
-        if not self.fits(len(chunk_ids), dim):
-            return None
+    def fetch(self, chunk_ids: Sequence[str], dim: int) -> tuple[list[str], np.ndarray]:
+        """The stored vectors of these ids (in batches), normalised, float32."""
         ids: list[str] = []
         parts: list[np.ndarray] = []
         for i in range(0, len(chunk_ids), FETCH_BATCH):
@@ -113,11 +111,20 @@ class WideFilterVectors:
                 parts.append(np.asarray(matrix, dtype=np.float32))
         matrix = np.concatenate(parts) if parts else np.zeros((0, dim), dtype=np.float32)
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        return ids, matrix
+
+    def load(self, key: bytes, chunk_ids: Sequence[str], dim: int) -> tuple[list[str], np.ndarray] | None:
+        """Fetch and keep the vectors of `chunk_ids` under `key`; None when they would overflow the budget."""
+        if key in self._held:
+            return self._held[key]
+        if not self.fits(len(chunk_ids), dim):
+            return None
+        ids, matrix = self.fetch(chunk_ids, dim)
         with self._lock:
-            if key not in self._held and self.fits(len(ids), matrix.shape[1] if matrix.ndim == 2 else dim):
+            if key not in self._held and self._used + matrix.nbytes <= self.budget:
                 self._held[key] = (ids, matrix)
                 self._used += matrix.nbytes
-        return self._held.get(key, (ids, matrix))
+        return ids, matrix
 
     @property
     def used_bytes(self) -> int:
@@ -126,11 +133,11 @@ class WideFilterVectors:
 
 class DenseRetriever:
     def __init__(self, *, snapshot: IndexSnapshot, store: ChromaStore, embedder: Embedder,
-                 wide_cache_mb: float = 256.0) -> None:
+                 vector_cache_mb: float = 256.0) -> None:
         self.snap = snapshot
         self.store = store
         self.embedder = embedder
-        self.wide = WideFilterVectors(store, int(wide_cache_mb * 2**20))
+        self.cache = FilterVectors(store, int(vector_cache_mb * 2**20))
         self._dim = 0
 
     def vector(self, query: Query) -> np.ndarray:
@@ -142,23 +149,23 @@ class DenseRetriever:
 
     def warm_up(self) -> None:
         """Load the model and open the collection now, not on the first question; load the
-        vectors of the places too wide to fetch per question, largest first, within the budget."""
+        vectors of the places too wide for one fetch, largest first, within the budget."""
         self._dim = len(self.embedder.embed(["质量"])[0])
         self.store.query(self.embedder.embed(["质量"])[0], 1)
         wide = sorted(((len(self.snap.chunks_of(docs)), place) for place, docs in self.snap.place_docs.items()),
                       reverse=True)
         for n, place in wide:
-            if n <= EXACT_MAX or not self.wide.fits(n, self._dim):
+            if n <= EXACT_MAX or not self.cache.fits(n, self._dim):
                 break
-            self._wide_vectors(self.snap.chunks_of(self.snap.place_docs[place]))
+            self._cached(self.snap.chunks_of(self.snap.place_docs[place]))
 
-    def _wide_vectors(self, positions: np.ndarray) -> tuple[list[str], np.ndarray] | None:
+    def _cached(self, positions: np.ndarray) -> tuple[list[str], np.ndarray] | None:
         """The cached vectors of these chunk positions (loaded now if the budget allows)."""
         key = hashlib.blake2b(np.ascontiguousarray(positions, dtype=np.int64).tobytes(), digest_size=16).digest()
-        held = self.wide.get(key)
+        held = self.cache.get(key)
         if held is not None or not self._dim:
             return held
-        return self.wide.load(key, [self.snap.chunks[i].chunk_id for i in positions], self._dim)
+        return self.cache.load(key, [self.snap.chunks[i].chunk_id for i in positions], self._dim)
 
     def _where(self, filters: Filters) -> dict | None:
         clauses = []
@@ -176,12 +183,12 @@ class DenseRetriever:
         positions = within(self.snap, query.filters)
         if positions is None:
             return self.store.query(vector, n)
-        if len(positions) > EXACT_MAX:
-            held = self._wide_vectors(positions)
-            if held is None:
-                return self.store.query(vector, n, self._where(query.filters))
+        held = self._cached(positions)
+        if held is not None:
             ids, matrix = held
             return [(ids[row], sim) for row, sim in exact_top(matrix, vector, n, unit_rows=True)]
+        if len(positions) > EXACT_MAX:
+            return self.store.query(vector, n, self._where(query.filters))
         ids, matrix = self.store.vectors([self.snap.chunks[i].chunk_id for i in positions])
         return [(ids[row], sim) for row, sim in exact_top(matrix, vector, n)]
 

@@ -186,7 +186,7 @@ def test_filtered_dense_search_exact_path_equals_the_store_filter(built, snapsho
 
     settings = built[0]
     dense = DenseRetriever(snapshot=snapshot, store=ChromaStore.from_settings(settings, snapshot.embedder),
-                           embedder=make_embedder(settings), wide_cache_mb=0)
+                           embedder=make_embedder(settings), vector_cache_mb=0)
     for city in snapshot.places:
         q = Query(raw="首席质量官制度", text="首席质量官制度", filters=Filters(cities=[city]))
         vector = dense.vector(q)
@@ -199,33 +199,40 @@ def test_filtered_dense_search_exact_path_equals_the_store_filter(built, snapsho
         assert all(snapshot.documents[d].place == city for (d, _), _ in exact)
 
 
-@pytest.mark.parametrize("budget_mb", [64.0, 0.05])
-def test_wide_filter_vectors_equal_the_store_filter(built, snapshot, monkeypatch, budget_mb):
-    """Places too wide to fetch per question (here: every place, EXACT_MAX = 0) are searched on
-    vectors cached at warm-up, with Chroma's `where` answer; what does not fit the budget still
-    goes to Chroma, with the same answer."""
+@pytest.mark.parametrize("budget_mb,exact_max", [(64.0, 0), (0.05, 0), (64.0, 256), (0.0, 256)])
+def test_cached_filter_vectors_equal_the_store_filter(built, snapshot, monkeypatch, budget_mb, exact_max):
+    """Filtered questions searched on cached vectors give Chroma's `where` answer: places too wide
+    for one fetch (here with EXACT_MAX = 0: every place) loaded at warm-up, small ones (EXACT_MAX =
+    256: every place at 1x) on first use; what does not fit the budget is fetched per question
+    or goes to Chroma, with the same answer."""
     import rag.retrieve as retrieve_module
     from index.embedders import make_embedder
     from index.stores import ChromaStore
     from rag.retrieve import DenseRetriever
 
     settings, embedder = built[0], make_embedder(built[0])
-    monkeypatch.setattr(retrieve_module, "EXACT_MAX", 0)
+    monkeypatch.setattr(retrieve_module, "EXACT_MAX", exact_max)
+
     def dense(mb):
         return DenseRetriever(snapshot=snapshot, store=ChromaStore.from_settings(settings, snapshot.embedder),
-                              embedder=embedder, wide_cache_mb=mb)
+                              embedder=embedder, vector_cache_mb=mb)
     cached, chroma = dense(budget_mb), dense(0)
     cached.warm_up()
-    held = cached.wide.used_bytes
-    assert held <= budget_mb * 2**20 and (held > 0) == (budget_mb >= 1)
+    loaded_at_warm_up = cached.cache.used_bytes
+    assert (loaded_at_warm_up > 0) == (exact_max == 0 and budget_mb >= 1)
+    monkeypatch.setattr(retrieve_module, "EXACT_MAX", -1)            # the reference: Chroma's filter
     for city in [*snapshot.places, None]:
         cities = [city] if city else [p for p in snapshot.places if p != "全国"]
         q = Query(raw="首席质量官制度", text="首席质量官制度", filters=Filters(cities=cities))
         vector = chroma.vector(q)
-        got, want = cached.ranked(q, 10, vector), chroma.ranked(q, 10, vector)
+        want = chroma.ranked(q, 10, vector)
+        monkeypatch.setattr(retrieve_module, "EXACT_MAX", exact_max)
+        got = cached.ranked(q, 10, vector)
+        monkeypatch.setattr(retrieve_module, "EXACT_MAX", -1)
         assert [k for k, _ in got] == [k for k, _ in want]
         assert all(abs(a - b) < 1e-4 for (_, a), (_, b) in zip(got, want))
-    assert cached.wide.used_bytes <= budget_mb * 2**20
+    assert cached.cache.used_bytes <= budget_mb * 2**20
+    assert (cached.cache.used_bytes > 0) == (budget_mb > 0)          # small filters cached on first use
 
 
 def test_duty_hits_by_unit_table_equal_the_scan_of_every_clause(snapshot):
