@@ -33,7 +33,7 @@ from fastapi import FastAPI
 from rag.api import MAX_QUESTION_CHARS, contract_of, create_api
 from rag.guard import Access, allowed_hosts
 from rag.limits import MAX_TURNS, checked_request
-from rag.service import AssistantService, classify
+from rag.service import AssistantService, classify, one_blas_thread
 from rag.settings import get_settings
 from rag.types import Answer, Filters
 from rag.uploads import Library, UploadError, check_parses, check_upload
@@ -620,6 +620,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from rag.pipeline import build_assistant
 
+    one_blas_thread()                          # concurrent requests are the parallelism (rag.service)
     service = AssistantService(build_assistant())
     print("质策: loading the index and the models (the first start builds the index)…", flush=True)
     service.start(progress=lambda fraction, message: print(f"  {fraction:4.0%} {message}", flush=True))

@@ -1,4 +1,4 @@
-"""`python -m rag ask "question" [--city X] [--json]`."""
+"""`python -m rag ask "question" [--city X] [--json]`; `python -m rag serve [--workers N]` (rag/serve.py)."""
 from __future__ import annotations
 
 import argparse
@@ -11,8 +11,14 @@ from rag.types import Filters
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:
+        from rag.serve import main as serve
+
+        return serve(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m rag", description="Ask the quality-policy assistant.")
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="serve the HTTP API (no UI) in several processes; see python -m rag serve -h")
     a = sub.add_parser("ask", help="answer one question")
     a.add_argument("question")
     a.add_argument("--city", action="append", default=[], help="restrict to a city (repeatable), e.g. 东莞 or 全国")

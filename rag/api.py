@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -215,7 +216,7 @@ def _on_error(exc: BaseException, request_id: str) -> tuple[int, bytes]:
 def _install_health_routes(app: FastAPI, service: AssistantService) -> None:
     @app.get("/livez")
     def livez() -> dict[str, Any]:
-        return {"status": "alive"}
+        return {"status": "alive", "pid": os.getpid()}     # which worker answered (python -m rag serve)
 
     @app.get("/readyz", response_model=None)
     def readyz() -> JSONResponse:
