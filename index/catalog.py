@@ -29,7 +29,7 @@ import numpy as np
 
 from index.errors import CatalogDamagedError, IndexMismatchError, IndexMissingError
 from index.lexical import Bm25Index, Tokenizer
-from index.models import Chunk, Clause, Document
+from index.models import Chunk, Clause, Document, Level
 from index.settings import IndexSettings
 from index.text import compact
 
@@ -91,6 +91,16 @@ class IndexSnapshot:
         return {p: tuple(ids) for p, ids in out.items()}
 
     @cached_property
+    def doc_rank(self) -> dict[str, int]:
+        """doc id -> its position in `documents` (document order without a scan)."""
+        return {d: i for i, d in enumerate(self.documents)}
+
+    @cached_property
+    def national_first(self) -> list[Document]:
+        """The documents, national ones first, then by city: how a library is listed to a user."""
+        return sorted(self.documents.values(), key=lambda d: (d.level is not Level.NATIONAL, d.city or "", d.doc_id))
+
+    @cached_property
     def doc_chunks(self) -> dict[str, np.ndarray]:
         """doc id -> the positions of its chunks in `chunks` (sorted int64 array), made once."""
         out: dict[str, list[int]] = {d: [] for d in self.documents}
@@ -122,7 +132,8 @@ class IndexSnapshot:
 
     def warm_up(self) -> None:
         """Build the lazily made parts now (BM25, tokenizer, lookup tables), not on a first query."""
-        _ = self.bm25, self.tokenizer, self._clauses, self.chunk_pos, self.headings, self.place_docs, self.doc_chunks, self.chunk_place
+        _ = self.bm25, self.tokenizer, self._clauses, self.chunk_pos, self.headings, self.place_docs, self.doc_chunks, self.chunk_place, \
+            self.doc_rank, self.national_first
         self.bm25.doc_freq()
 
     def clause(self, doc_id: str, clause_id: str) -> Clause | None:

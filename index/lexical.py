@@ -58,12 +58,16 @@ class Tokenizer:
         return [t.lower() for t in self._jieba.cut_for_search(text) if _KEEP.search(t) and t not in _STOP]
 
 
+SEARCH_COST = 24    # a binary search into a posting list costs about this many additions of one posting
+
+
 class Bm25Index:
     def __init__(self, tokens: Sequence[Sequence[str]]) -> None:
         import bm25s
         self.size = len(tokens)
         self._bm25 = bm25s.BM25()
         self._doc_freq: dict[str, int] | None = None
+        self._sorted: bool | None = None
         if tokens:
             self._bm25.index([list(t) or ["\x00"] for t in tokens], show_progress=False)
 
@@ -75,6 +79,46 @@ class Bm25Index:
         if not known:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def scores_within(self, query_tokens: Sequence[str], positions: np.ndarray) -> np.ndarray:
+        """The BM25 scores of the documents at `positions` (sorted), equal to scores()[positions],
+        at a cost of len(positions) x log(postings) per query token instead of every posting of the
+        token (a common word's postings are the whole corpus): a city's ~35 chunks cost the same
+        at any corpus size. Falls back to scores() when the matrix's columns are not sorted."""
+        positions = np.asarray(positions, dtype=np.int64)
+        if not self.size or not len(positions):
+            return np.zeros(len(positions), dtype=np.float32)
+        vocab, matrix = self._bm25.vocab_dict, self._bm25.scores
+        data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
+        ids = [vocab[t] for t in query_tokens if t in vocab]
+        postings = sum(int(indptr[t + 1] - indptr[t]) for t in ids)
+        if not self._columns_sorted() or len(positions) * len(ids) * SEARCH_COST > postings:
+            return self.scores(query_tokens)[positions]  # a wide filter: one pass over the postings is cheaper
+        out = np.zeros(len(positions), dtype=np.float32)
+        for token in query_tokens:                       # repeated tokens count again, as in bm25s
+            t = vocab.get(token)
+            if t is None:
+                continue
+            start, end = int(indptr[t]), int(indptr[t + 1])
+            if start == end:
+                continue
+            column = indices[start:end]
+            at = np.searchsorted(column, positions)
+            safe = np.minimum(at, end - start - 1)
+            hit = (at < end - start) & (column[safe] == positions)
+            out[hit] += data[start + safe[hit]]
+        return out
+
+    def _columns_sorted(self) -> bool:
+        """Whether each token's postings list its documents in increasing order (checked once)."""
+        if self._sorted is None:
+            indices, indptr = self._bm25.scores["indices"], self._bm25.scores["indptr"]
+            steps = np.diff(indices.astype(np.int64))
+            inside = np.ones(len(steps), dtype=bool)
+            bounds = np.asarray(indptr[1:-1], dtype=np.int64)
+            inside[bounds[(bounds > 0) & (bounds <= len(steps))] - 1] = False
+            self._sorted = bool(np.all(steps[inside] > 0))
+        return self._sorted
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of a token (0 for an unknown one)."""

@@ -33,13 +33,6 @@ def top_k(scores: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[in
     return sorted(idx.tolist(), key=lambda i: (-s[i], i))
 
 
-def top_k_within(scores: np.ndarray, k: int, within: np.ndarray) -> list[int]:
-    """top_k restricted to the positions `within` (a sorted index array): the same answer as top_k
-    with a boolean mask of those positions, at a cost of len(within), not len(scores)."""
-    within = np.asarray(within, dtype=np.int64)
-    return [int(within[i]) for i in top_k(scores[within], k)] if len(within) else []
-
-
 def exact_top(matrix: np.ndarray, vector: np.ndarray, k: int, *, unit_rows: bool = False) -> list[tuple[int, float]]:
     """(row, cosine similarity) of the k rows of `matrix` nearest to `vector`, best first, ties
     by row: the exact search a vector store approximates. `unit_rows`: the rows are already of

@@ -119,9 +119,9 @@ class CoverageGate:
     def scope(self, query: Query) -> str | None:
         if not (query.years or (query.parts and query.filters.cities)):
             return None                               # nothing to check: no pass over the documents
-        f = query.filters
-        inside = set(self.snap.allowed_docs(f.cities, f.doc_ids))
-        docs = [d for d in self.snap.documents.values() if d.doc_id in inside]     # document order
+        f, snap = query.filters, self.snap
+        docs = list(snap.documents.values()) if f.is_empty() else \
+            [snap.documents[d] for d in sorted(set(snap.allowed_docs(f.cities, f.doc_ids)), key=snap.doc_rank.__getitem__)]
         if not docs:
             return None
         if query.years and not any(_holds_year(d, y) for d in docs for y in query.years):

@@ -5,14 +5,12 @@ harness. The parts come typed from rag.components; this module only sequences th
 """
 from __future__ import annotations
 
-import heapq
 import logging
 import threading
 import time
 
 from index.build import Progress, build_index
 from index.catalog import IndexSnapshot, current_build
-from index.models import Level
 from index.text import compact
 from rag.components import Components, build_components, retrieval_mode
 from rag.evidence import ASK_WORDS, ask_terms, score_sentences
@@ -175,8 +173,7 @@ SUMMARY_DOCS = 8     # documents a decline names; a larger corpus is summed up b
 def coverage_summary(snap: IndexSnapshot, most: int = SUMMARY_DOCS) -> str:
     """What the library holds, for a decline: national documents first, then by city; beyond
     `most` documents, the count of the rest and of the places they cover."""
-    docs = heapq.nsmallest(most + 1, snap.documents.values(),
-                           key=lambda d: (d.level is not Level.NATIONAL, d.city or "", d.doc_id))
+    docs = snap.national_first[:most + 1]
     named = ";".join(f"{d.place}《{d.title}》" for d in docs[:most])
     if len(snap.documents) <= most:
         return named

@@ -14,7 +14,7 @@ import numpy as np
 
 from index.catalog import IndexSnapshot
 from index.stores import ChromaStore
-from rag.fusion import best_per_key, exact_top, rrf, top_k, top_k_within
+from rag.fusion import best_per_key, exact_top, rrf, top_k
 from rag.types import Embedder, Filters, Hit, Query
 
 POOL = 50   # candidates each retriever contributes to fusion
@@ -67,11 +67,15 @@ class LexicalRetriever:
         return scores
 
     def ranked(self, query: Query, k: int) -> list[tuple[tuple[str, str], float]]:
-        scores = self.scores(query)
         positions = within(self.snap, query.filters)
-        idx = top_k(scores, k * 3) if positions is None else top_k_within(scores, k * 3, positions)
         chunks = self.snap.chunks
-        return best_per_key([((chunks[i].doc_id, chunks[i].clause_id), float(scores[i])) for i in idx])[:k]
+        if positions is None:
+            scores = self.scores(query)
+            pairs = [(i, float(scores[i])) for i in top_k(scores, k * 3)]
+        else:                                            # only the filter's chunks are scored
+            mine = self.snap.bm25.scores_within(self.snap.tokenizer.tokenize(query.search_text), positions)
+            pairs = [(int(positions[i]), float(mine[i])) for i in top_k(mine, k * 3)]
+        return best_per_key([((chunks[i].doc_id, chunks[i].clause_id), s) for i, s in pairs])[:k]
 
     def retrieve(self, query: Query, k: int, vector: np.ndarray | None = None) -> list[Hit]:
         return to_hits(self.snap, self.ranked(query, k), k)

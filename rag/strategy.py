@@ -51,11 +51,12 @@ def duty_hits(snap: IndexSnapshot, query: Query, units: UnitClauses | None = Non
     clauses of the unit names that match are visited, not every clause of the corpus."""
     if not query.unit:
         return []
-    docs = snap.allowed_docs(query.filters.cities, query.filters.doc_ids)
+    f = query.filters
+    docs = snap.allowed_docs(f.cities, f.doc_ids)
     if units is None:
         return [Hit(clause=c, doc=snap.documents[d], score=1.0) for d in docs
                 for c in snap.documents[d].clauses if in_charge(c, query)]
-    rank = {d: i for i, d in enumerate(docs)}
+    rank = snap.doc_rank if f.is_empty() else {d: i for i, d in enumerate(docs)}
     found = sorted({(rank[c.doc_id], n, c.clause_id): c for c, n in units.clauses(query.unit, query.role)
                     if c.doc_id in rank}.items())
     return [Hit(clause=c, doc=snap.documents[c.doc_id], score=1.0) for _, c in found]

@@ -10,7 +10,7 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from rag.fusion import top_k, top_k_within
+from rag.fusion import top_k
 from rag.query import CityIndex
 from rag.retrieve import LexicalRetriever, allowed, within
 from rag.strategy import KindAwareStrategy, group_by_place, interleave, matching_places
@@ -47,7 +47,8 @@ def test_group_by_place_matches_brute_force(seed):
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_top_k_within_equals_boolean_mask(seed):
+def test_top_k_of_the_filtered_scores_equals_boolean_mask(seed):
+    """The lexical filtered path: top_k over the filter's scores, mapped back to positions."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 300))
     scores = rng.choice([0.0, 0.5, 1.0, 2.0], n) * rng.integers(0, 2, n) + rng.random(n) * (seed % 2)
@@ -55,7 +56,7 @@ def test_top_k_within_equals_boolean_mask(seed):
     mask = np.zeros(n, dtype=bool)
     mask[positions] = True
     k = int(rng.integers(1, 50))
-    assert top_k_within(scores, k, positions) == top_k(scores, k, mask)
+    assert [int(positions[i]) for i in top_k(scores[positions], k)] == top_k(scores, k, mask)
     brute = sorted((i for i in positions if scores[i] > 0), key=lambda i: (-scores[i], i))[:k]
     assert top_k(scores, k, mask) == brute
 
@@ -254,3 +255,27 @@ def test_duty_hits_by_unit_table_equal_the_scan_of_every_clause(snapshot):
                 assert [h.key for h in duty_hits(snapshot, q, table)] == [h.key for h in scan], (unit, role, f)
                 checked += bool(scan)
     assert checked > 50
+
+
+@pytest.mark.parametrize("search_cost", [0, 24, 10**9])
+def test_bm25_scores_within_equal_the_full_scores(snapshot, monkeypatch, search_cost):
+    """Scoring only a filter's chunks gives the full scoring's numbers for them, for queries of
+    the corpus's own words (repeated and unknown tokens too), over random position sets; with
+    the binary searches forced (cost 0), chosen by cost, or never used."""
+    import index.lexical
+
+    monkeypatch.setattr(index.lexical, "SEARCH_COST", search_cost)
+    rng = random.Random(5)
+    bm25 = snapshot.bm25
+    words = sorted({t for tokens in snapshot.tokens for t in tokens})
+    n = len(snapshot.chunks)
+    assert bm25._columns_sorted()
+    for _ in range(200):
+        query = [rng.choice(words) for _ in range(rng.randint(1, 8))] + rng.choice([[], ["不存在的词"], ["质量", "质量"]])
+        positions = np.asarray(sorted(rng.sample(range(n), rng.randint(0, min(n, 60)))), dtype=np.int64)
+        full = bm25.scores(query)
+        assert np.allclose(bm25.scores_within(query, positions), full[positions], rtol=1e-5, atol=1e-6)
+    bm25._sorted = False                                   # the fallback path: the same numbers
+    positions = np.arange(0, n, 3)
+    assert np.allclose(bm25.scores_within(["质量"], positions), bm25.scores(["质量"])[positions])
+    bm25._sorted = None
