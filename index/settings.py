@@ -39,6 +39,7 @@ class IndexSettings(BaseSettings):
         default="", description="sentence-transformers model name or path, e.g. BAAI/bge-small-zh-v1.5"
     )
     embedding_device: str = "cpu"
+    embedding_threads: int = Field(default=1, ge=1, le=64, description="BLAS threads of the offline USE embedder")
     chunk_max_tokens: int = Field(default=512, ge=32, le=8192)
 
     chroma_url: str | None = Field(default=None, description="e.g. http://localhost:8000; unset = embedded")

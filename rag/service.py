@@ -99,11 +99,11 @@ def reason_of(exc: BaseException) -> str:
 
 
 def one_blas_thread() -> None:
-    """For a server process: each numpy call (the query embedding's matrix products) gets one
-    BLAS thread, since a server's parallelism is its concurrent requests. OpenBLAS otherwise runs
-    a pool of one thread per core whose threads spin while they wait; with many requests in
-    flight (and several worker processes) the pools fought for the 2 cores: `python -m rag serve
-    --workers 2` went from 11.7 to 29 req/s under 50 clients on a busy machine when limited."""
+    """For a server process: every numpy call gets one BLAS thread, since a server's parallelism
+    is its concurrent requests. OpenBLAS otherwise keeps a pool of one thread per core whose
+    threads spin while they wait, and with many requests in flight those pools fight the requests
+    for the cores. (The USE embedder sets its own limit on each encode: ZHICE_EMBEDDING_THREADS,
+    also 1 by default; this covers the other matrix products, e.g. the exact filtered search.)"""
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1, user_api="blas")

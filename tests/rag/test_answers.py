@@ -97,3 +97,20 @@ def test_declines(assistant, question):
 def test_empty_question_is_a_clear_error(assistant):
     with pytest.raises(ValueError, match="empty"):
         ask(assistant, "   ")
+
+
+@pytest.mark.parametrize("question,history", [
+    ("东莞市工业产品质量监督抽查合格率的目标是多少?", None),
+    ("各地对首席质量官制度有什么要求?", None),
+    ("What does Zhongshan do about chief quality officers?", None),
+    ("那东莞呢?", [("中山市推行首席质量官制度由哪些部门负责?", "…")]),
+    ("拉萨市推行首席质量官制度由哪些部门负责?", None),
+    ("东莞2035年的质量目标是什么?", None),
+])
+def test_contract_is_plain_json(assistant, question, history):
+    """The HTTP layer sends to_contract() as it is (no jsonable_encoder pass): it must hold only
+    JSON types — no numpy scalars, enums or tuples — and no NaN, for every kind of answer."""
+    import json
+
+    contract = ask(assistant, question, history).to_contract()
+    assert json.loads(json.dumps(contract, ensure_ascii=False, allow_nan=False)) == contract
