@@ -73,6 +73,16 @@ class IndexSnapshot:
         return out
 
     @cached_property
+    def doc_headings(self) -> dict[str, list[tuple[str, str]]]:
+        """doc id -> (compact heading, clause id) of its clauses with headings of at least 5
+        characters: the headings a filtered question can name, without the corpus-wide table."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for key, places in self.headings.items():
+            for doc_id, clause_id in places:
+                out.setdefault(doc_id, []).append((key, clause_id))
+        return out
+
+    @cached_property
     def tokenizer(self) -> Tokenizer:
         """The tokenizer that made this snapshot's tokens: queries must be cut the same way."""
         return Tokenizer.for_documents(self.documents.values())
@@ -132,8 +142,8 @@ class IndexSnapshot:
 
     def warm_up(self) -> None:
         """Build the lazily made parts now (BM25, tokenizer, lookup tables), not on a first query."""
-        _ = self.bm25, self.tokenizer, self._clauses, self.chunk_pos, self.headings, self.place_docs, self.doc_chunks, self.chunk_place, \
-            self.doc_rank, self.national_first
+        _ = (self.bm25, self.tokenizer, self._clauses, self.chunk_pos, self.headings, self.doc_headings,
+             self.place_docs, self.doc_chunks, self.chunk_place, self.doc_rank, self.national_first)
         self.bm25.doc_freq()
 
     def clause(self, doc_id: str, clause_id: str) -> Clause | None:

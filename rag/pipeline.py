@@ -151,20 +151,34 @@ NAMED_SCAN = 300     # characters of the ask searched for headings
 
 def named_first(hits: list[Hit], query: Query, snap: IndexSnapshot) -> list[Hit]:
     """A clause whose heading the question writes out word for word (优化质量基础设施管理) is the
-    one asked about: it goes first (fetched from the index when retrieval missed it)."""
-    text = compact(query.ask or query.text)[:NAMED_SCAN]
-    keys = {(doc_id, clause_id) for n in range(NAMED_HEADING, min(len(text), NAMED_LONGEST) + 1)
-            for i in range(len(text) - n + 1) for doc_id, clause_id in snap.headings.get(text[i:i + n], ())}
-    f = query.filters
-    inside = None if f.is_empty() else set(snap.allowed_docs(f.cities, f.doc_ids))
-    named = [(snap.documents[d], c) for d, cid in sorted(keys) if (inside is None or d in inside)
-             and (c := snap.clause(d, cid)) is not None]
+    one asked about: it goes first (fetched from the index when retrieval missed it). At most
+    three such clauses count. With a filter, only its documents' headings are looked at; without
+    one, the lookup stops at the fourth match (a heading every copy of a plan shares would
+    otherwise gather thousands of keys a question)."""
+    keys = named_keys(compact(query.ask or query.text)[:NAMED_SCAN], query.filters, snap)
+    named = [(snap.documents[d], c) for d, cid in sorted(keys or ()) if (c := snap.clause(d, cid)) is not None]
     if not named or len(named) > 3:
         return hits
     keys = {(c.doc_id, c.clause_id) for _, c in named}
     first = [h for h in hits if h.key in keys]
     first += [Hit(clause=c, doc=d, score=1.0) for d, c in named if (c.doc_id, c.clause_id) not in {h.key for h in first}]
     return first + [h for h in hits if h.key not in keys]
+
+
+def named_keys(text: str, filters: Filters, snap: IndexSnapshot) -> set[tuple[str, str]] | None:
+    """(doc id, clause id) of the headings (NAMED_HEADING..NAMED_LONGEST characters) written out in
+    `text`, within the filters; None when there are more than three."""
+    if not filters.is_empty():
+        keys = {(d, cid) for d in snap.allowed_docs(filters.cities, filters.doc_ids)
+                for heading, cid in snap.doc_headings.get(d, ()) if len(heading) <= NAMED_LONGEST and heading in text}
+        return keys if len(keys) <= 3 else None
+    found: set[tuple[str, str]] = set()
+    for n in range(NAMED_HEADING, min(len(text), NAMED_LONGEST) + 1):
+        for i in range(len(text) - n + 1):
+            found.update(snap.headings.get(text[i:i + n], ()))
+            if len(found) > 3:
+                return None
+    return found
 
 
 SUMMARY_DOCS = 8     # documents a decline names; a larger corpus is summed up by count

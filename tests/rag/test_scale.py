@@ -279,3 +279,26 @@ def test_bm25_scores_within_equal_the_full_scores(snapshot, monkeypatch, search_
     positions = np.arange(0, n, 3)
     assert np.allclose(bm25.scores_within(["质量"], positions), bm25.scores(["质量"])[positions])
     bm25._sorted = None
+
+
+def test_named_heading_lookup_equals_the_scan_of_every_substring(snapshot):
+    """The heading written out in a question: per-document headings under a filter, an early stop
+    without one, give the clauses the scan of every substring against every heading gave."""
+    from index.text import compact
+    from rag.pipeline import NAMED_HEADING, NAMED_LONGEST, named_keys
+
+    def scan(text, filters):
+        keys = {(d, c) for n in range(NAMED_HEADING, min(len(text), NAMED_LONGEST) + 1)
+                for i in range(len(text) - n + 1) for d, c in snapshot.headings.get(text[i:i + n], ())}
+        inside = None if filters.is_empty() else set(snapshot.allowed_docs(filters.cities, filters.doc_ids))
+        keys = {k for k in keys if inside is None or k[0] in inside}
+        return keys if len(keys) <= 3 else None
+
+    rng = random.Random(11)
+    headings = [h for h in snapshot.headings if len(h) <= NAMED_LONGEST]
+    filters = [Filters(), *(Filters(cities=[p]) for p in snapshot.places), Filters(cities=["东莞", "中山"])]
+    for _ in range(300):
+        text = compact("".join(rng.choice([*rng.sample(headings, 2), "的要求是什么", "谁负责", "中山市"])
+                               for _ in range(rng.randint(0, 5))))
+        for f in filters:
+            assert named_keys(text, f, snapshot) == scan(text, f), (text, f)
