@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import ROOT
+from tests.fakes.serving import wait_serving
 
 TOKEN = "serve-admin-token"
 
@@ -45,19 +46,8 @@ def served(tmp_path_factory):
         proc = subprocess.Popen([sys.executable, "-m", "rag", "serve", "--port", str(port), "--workers", "2"],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
     try:
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"rag serve exited with {proc.returncode}:\n{log_path.read_text(errors='replace')[-3000:]}")
-            try:
-                if httpx.get(f"{url}/readyz", timeout=2, trust_env=False).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"rag serve did not serve within 300 s:\n{log_path.read_text(errors='replace')[-3000:]}")
-            time.sleep(0.5)
+        wait_serving(proc, f"{url}/readyz", log_path, "rag serve")
         yield url, proc, log_path
     finally:
         if proc.poll() is None:

@@ -38,3 +38,24 @@ def serve(app: Any) -> Iterator[str]:
 def http_client(url: str) -> httpx.Client:
     """A client of a test server: no proxies from the environment, a generous timeout."""
     return httpx.Client(base_url=url, timeout=30, trust_env=False)
+
+
+def wait_serving(proc, url: str, log_path, what: str, timeout_s: float = 300) -> None:
+    """Until `url` answers 200; fails the test with the log's tail if `proc` exits or time runs out."""
+    import time
+
+    import httpx
+    import pytest
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"{what} exited with {proc.returncode}:\n{log_path.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2, trust_env=False).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not serve within {timeout_s:.0f} s:\n{log_path.read_text(errors='replace')[-3000:]}")
+        time.sleep(0.5)
