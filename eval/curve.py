@@ -1,7 +1,7 @@
 """The decline decision's trade-off, recomputed from the signals each answer carries.
 
 Every product answer's `meta` holds the gate's `signals` and, when it declined, `declined`
-(rag/gate.py, rag/pipeline.py). Sweeping the relevance thresholds over those recorded signals
+(rag/decide/gate.py, rag/pipeline.py). Sweeping the relevance thresholds over those recorded signals
 shows, without asking the assistant again, how many answerable questions would be declined
 (false refusals) and how many questions the gold expects declined would be answered (false
 answers) at each threshold. Pure functions; the plot lives in eval/plots.py.
@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rag.gate import MIN_COVERAGE, MIN_DENSE, MIN_MASS, Signals
+from rag.decide.gate import MIN_COVERAGE, MIN_DENSE, MIN_MASS, Signals
 
 FIXED_REASONS = frozenset({"injection", "foreign_place", "out_of_scope"})
 DEFAULTS = (MIN_COVERAGE, MIN_MASS, MIN_DENSE)
@@ -78,7 +78,7 @@ def fixed(case: Case) -> bool:
 
 
 def declined_at(case: Case, min_coverage: float, min_mass: float, min_dense: float) -> bool:
-    """The gate's decision (rag.gate.CoverageGate.reason) replayed on recorded signals."""
+    """The gate's decision (rag.decide.gate.CoverageGate.reason) replayed on recorded signals."""
     if fixed(case):
         return True
     if case.signals.duty_match:

@@ -62,7 +62,7 @@ LANGUAGES: tuple[str, ...] = ("zh-Hans", "zh-Hant", "en")
 def question_language(text: str) -> str:
     """`en` when mostly Latin letters, `zh-Hant` when written in traditional characters, else `zh-Hans`."""
     from index.text import is_traditional
-    from rag.english import is_english
+    from rag.understand.english import is_english
 
     if is_english(text):
         return "en"

@@ -7,7 +7,7 @@
     │   ├── IndexMismatchError      built with another embedder
     │   ├── CatalogDamagedError     the current build's catalog cannot be read
     │   └── ConfigError             a setting has a bad value
-    └── (rag.llm.LLMError, …)       errors of the answering layer subclass ZhiceError too
+    └── (rag.compose.llm.LLMError, …)       errors of the answering layer subclass ZhiceError too
 
 The service layer (rag/service.py) shows a ZhiceError's own message to the user; anything else
 is an internal error.

@@ -1,4 +1,4 @@
-"""`python -m rag ask "question" [--city X] [--json]`; `python -m rag serve [--workers N]` (rag/serve.py)."""
+"""`python -m rag ask "question" [--city X] [--json]`; `python -m rag serve [--workers N]` (api/serve.py)."""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +13,7 @@ from rag.types import Filters
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["serve"]:
-        from rag.serve import main as serve
+        from api.serve import main as serve
 
         return serve(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m rag", description="Ask the quality-policy assistant.")

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from index.catalog import IndexSnapshot, load_index
 from index.embedders import make_embedder
 from index.stores import ChromaStore
-from rag.english import EnglishBridge
-from rag.extractive import ExtractiveAnswerer
-from rag.gate import CoverageGate
-from rag.lexicon import Lexicon
-from rag.query import CityIndex, Understander
-from rag.retrieve import DenseRetriever, HybridRetriever, LexicalRetriever, RetrievalMode
+from rag.compose.extractive import ExtractiveAnswerer
+from rag.decide.gate import CoverageGate
+from rag.retrieve.retrievers import DenseRetriever, HybridRetriever, LexicalRetriever, RetrievalMode
+from rag.retrieve.strategy import KindAwareStrategy
 from rag.settings import AnswererKind, Settings
-from rag.strategy import KindAwareStrategy
 from rag.types import Answerer, DeclineDecision, Embedder, Filters, Kind, Query, RetrievalStrategy, Retriever
+from rag.understand.english import EnglishBridge
+from rag.understand.lexicon import Lexicon
+from rag.understand.query import CityIndex, Understander
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def make_answerer(settings: Settings, kind: AnswererKind, snapshot: IndexSnapsho
     extractive = ExtractiveAnswerer(snapshot=snapshot)
     if kind is AnswererKind.EXTRACTIVE:
         return extractive
-    from rag.llm import LLMAnswerer, LLMConfig  # imports langchain: only when asked for
+    from rag.compose.llm import LLMAnswerer, LLMConfig  # imports langchain: only when asked for
 
     config = LLMConfig(base_url=settings.llm_base_url, model=settings.llm_model, api_key=settings.llm_api_key,
                        timeout_s=settings.llm_timeout_s, temperature=settings.llm_temperature,

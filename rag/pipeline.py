@@ -13,7 +13,7 @@ from index.build import Progress, build_index
 from index.catalog import IndexSnapshot, current_build
 from index.text import compact
 from rag.components import Components, build_components, retrieval_mode
-from rag.evidence import ASK_WORDS, ask_terms, score_sentences
+from rag.compose.evidence import ASK_WORDS, ask_terms, score_sentences
 from rag.limits import checked_request
 from rag.reload import BuildWatcher, forget_embedded_chroma
 from rag.settings import AnswererKind, Settings, get_settings

@@ -39,7 +39,7 @@ class Settings(IndexSettings):
     fusion_k: int = Field(default=60, gt=0, description="RRF constant")
     dense_weight: float = Field(default=0.5, ge=0, description="RRF weight of the dense ranking (lexical = 1)")
     vector_cache_mb: float = Field(default=256.0, ge=0, description="memory for the vectors of the filters "
-                                   "questions use (rag.retrieve.FilterVectors); 0 = read the store on every question")
+                                   "questions use (rag.retrieve.retrievers.FilterVectors); 0 = read the store on every question")
 
     cors_origins: str = Field(default="", description="comma-separated origins allowed to call /api, /v1 and "
                               "/healthz from a browser, e.g. https://a.example,http://localhost:3000; '*' = any; empty = off")

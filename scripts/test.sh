@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up (idempotent), lint (ruff), type-check (mypy) and run the whole test suite, offline. The browser tests (tests/ui, marker
+# Set up (idempotent), lint (ruff), type-check (mypy), check the architecture (import-linter), the
+# requirements (deptry) and dead code (vulture), and run the whole test suite, offline. The browser tests (tests/ui, marker
 # `browser`) need Debian's chromium + chromium-driver, installed here when missing; deselect them
 # with: bash scripts/test.sh -m "not browser"
 set -euo pipefail
@@ -24,8 +25,11 @@ if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then apt_install "
 
 python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -r requirements.txt
+.venv/bin/python -m pip install -q -r requirements-dev.txt
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 ANONYMIZED_TELEMETRY=False GRADIO_ANALYTICS_ENABLED=False
 echo "ruff:" && .venv/bin/ruff check .          # lint rules: ruff.toml
 echo "mypy:" && .venv/bin/mypy                  # type check: mypy.ini
+echo "import-linter:" && .venv/bin/lint-imports --no-logo | tail -n 8   # layers and cycles: pyproject.toml
+echo "deptry:" && .venv/bin/deptry .            # requirements files against the imports: pyproject.toml
+echo "vulture:" && .venv/bin/vulture && echo "no dead code"              # pyproject.toml + scripts/vulture_whitelist.py
 .venv/bin/python -m pytest -q "$@"

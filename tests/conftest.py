@@ -75,7 +75,7 @@ def fake():
 @pytest.fixture
 def api_url(fake):
     """The HTTP API over the fake assistant, served by uvicorn on 127.0.0.1."""
-    from rag.api import create_api
+    from api.app import create_api
     from tests.fakes.serving import serve
 
     with serve(create_api(fake)) as url:

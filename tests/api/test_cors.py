@@ -1,7 +1,7 @@
 """CORS: off by default; when ZHICE_CORS_ORIGINS is set, only for /api, /v1 and /healthz."""
 from __future__ import annotations
 
-from rag.api import create_api
+from api.app import create_api
 from rag.settings import Settings
 from tests.api.conftest import http
 from tests.fakes.assistant import FakeAssistant

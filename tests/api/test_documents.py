@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from rag.api import create_api
+from api.app import create_api
 from rag.settings import Settings
 from rag.uploads import UploadError, check_upload
 from tests.api.conftest import http
@@ -144,7 +144,7 @@ def test_the_running_service_answers_from_an_uploaded_document(tmp_path):
 def test_the_build_reuses_the_served_embedder():
     from types import SimpleNamespace
 
-    from rag.api_documents import served_embedder
+    from api.documents import served_embedder
 
     assert served_embedder(FakeAssistant()) is None
     loaded = HashEmbedder()

@@ -146,7 +146,7 @@ def test_policy_retriever_from_the_service_follows_a_reload(real_assistant):
 
 
 def test_chat_openai_and_structured_output_against_the_real_assistant(real_assistant):
-    from rag.api import create_api
+    from api.app import create_api
     from tests.fakes.serving import serve
 
     with serve(create_api(real_assistant)) as url:

@@ -6,8 +6,8 @@ import json
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from rag.api import _where, validation_error
-from rag.openai_compat import (
+from api.bodies import _where, validation_error
+from api.openai_compat import (
     APIError,
     ChatMessage,
     ChatRequest,

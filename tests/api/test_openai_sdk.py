@@ -7,7 +7,7 @@ import openai
 import pytest
 from pydantic import BaseModel
 
-from rag.openai_compat import count_tokens
+from api.openai_compat import count_tokens
 from tests.api.conftest import http
 from tests.fakes.assistant import ANSWER, QUOTE
 
@@ -144,8 +144,8 @@ def test_filters_extension_reaches_the_assistant(api_url, fake):
 
 
 def test_a_failure_mid_stream_raises_in_the_sdk():
+    from api.app import create_api
     from index.errors import IndexMissingError
-    from rag.api import create_api
     from tests.fakes.assistant import FakeAssistant
     from tests.fakes.serving import serve
 

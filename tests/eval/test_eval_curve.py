@@ -8,7 +8,7 @@ from eval_helpers import make_gold
 from eval.curve import DEFAULTS, cases, curve_section, decline_curve, declined_at, dominating, mismatches, sweep_table
 from eval.runner import Record
 from eval.scoring import QuestionScore
-from rag.gate import MIN_COVERAGE, MIN_DENSE, MIN_MASS
+from rag.decide.gate import MIN_COVERAGE, MIN_DENSE, MIN_MASS
 
 
 def rec(id: str, *, refuse: bool = False, declined: str | None = None, retrieved: bool = True,

@@ -25,14 +25,14 @@ def real_service(built):
 @pytest.fixture(scope="session")
 def live(real_service):
     """Base URL of app.create_app over the real assistant (guards from a default Access)."""
-    import app
-    from rag.api import create_api
-    from rag.guard import Access
+    from api.app import create_api
+    from api.guard import Access
+    from ui import chat as ui_chat
 
     fastapi_app = create_api(real_service, access=Access())
     import gradio as gr
 
-    fastapi_app = gr.mount_gradio_app(fastapi_app, app.build_ui(real_service), path="/", ssr_mode=False,
+    fastapi_app = gr.mount_gradio_app(fastapi_app, ui_chat.build_ui(real_service), path="/", ssr_mode=False,
                                       mcp_server=False, footer_links=[], run_history=False)
     with serve(fastapi_app) as url:
         yield url

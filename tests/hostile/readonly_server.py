@@ -13,8 +13,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import uvicorn
 
-from rag.api import create_api
-from rag.guard import Access
+from api.app import create_api
+from api.guard import Access
 from rag.pipeline import build_assistant
 from rag.settings import Settings
 

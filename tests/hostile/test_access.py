@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from rag.api import create_api
-from rag.guard import Access, allowed_hosts
+from api.app import create_api
+from api.guard import Access, allowed_hosts
 from tests.fakes.assistant import FakeAssistant
 from tests.fakes.serving import serve
 

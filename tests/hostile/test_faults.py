@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from rag.api import contract_of, sources_text
-from rag.breaker import CircuitBreaker
-from rag.llm import LLMAnswerer, LLMConfig
+from api.replies import contract_of, sources_text
+from rag.compose.breaker import CircuitBreaker
+from rag.compose.llm import LLMAnswerer, LLMConfig
 from tests.fakes.corpus import FixedAnswerer, make_hit, make_query
 from tests.fakes.openai_server import FakeOpenAIServer, Reply
 

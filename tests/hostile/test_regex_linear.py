@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from rag import query, sanitize
+from rag import sanitize
+from rag.understand import query
 
 
 def _patterns(module: object, prefix: str) -> dict[str, re.Pattern[str]]:
@@ -51,7 +52,7 @@ def test_pattern_is_linear_on_adversarial_input(pattern):
 
 
 def test_clean_text_and_understand_on_100kb_inputs(snapshot):
-    from rag.query import CityIndex, understand
+    from rag.understand.query import CityIndex, understand
 
     cities = CityIndex.from_snapshot(snapshot)
     for name, text in INPUTS.items():

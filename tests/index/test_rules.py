@@ -10,7 +10,7 @@ from index.errors import IngestError
 from index.loaders import decode, html_to_text
 from index.text import normalise, sentences
 from index.units import parse_units
-from rag.fusion import best_per_key, rrf, top_k
+from rag.retrieve.fusion import best_per_key, rrf, top_k
 
 
 @pytest.mark.parametrize("raw,fixed", [("桇", "案"), ("庛", "府"), ("、", "。"), ("(", ")"), ("(", ")")])

@@ -6,10 +6,10 @@ import pytest
 
 from rag.components import Components
 from rag.pipeline import Assistant
-from rag.query import Understander
-from rag.retrieve import RetrievalMode
+from rag.retrieve.retrievers import RetrievalMode
 from rag.settings import Settings
 from rag.types import DeclineReason
+from rag.understand.query import Understander
 from tests.fakes.corpus import FixedAnswerer, FixedDecision, FixedStrategy, damaged_hit, make_hit, tiny_snapshot
 
 

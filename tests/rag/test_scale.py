@@ -10,11 +10,11 @@ from itertools import combinations
 import numpy as np
 import pytest
 
-from rag.fusion import top_k
-from rag.query import CityIndex
-from rag.retrieve import LexicalRetriever, allowed, within
-from rag.strategy import KindAwareStrategy, group_by_place, interleave, matching_places
+from rag.retrieve.fusion import top_k
+from rag.retrieve.retrievers import LexicalRetriever, allowed, within
+from rag.retrieve.strategy import KindAwareStrategy, group_by_place, interleave, matching_places
 from rag.types import Filters, Kind, Query
+from rag.understand.query import CityIndex
 from tests.fakes.corpus import make_doc, make_hit
 
 PLACES = ["中山", "东莞", "怀仁", "汕头", "全国", "阳江", "江门", "吉林"]
@@ -162,7 +162,7 @@ def test_compare_is_one_search_grouped_by_city(snapshot):
 
 @pytest.mark.parametrize("seed", range(15))
 def test_exact_top_equals_brute_force(seed):
-    from rag.fusion import exact_top
+    from rag.retrieve.fusion import exact_top
 
     rng = np.random.default_rng(seed)
     m = rng.normal(size=(int(rng.integers(0, 60)), 8))
@@ -180,10 +180,10 @@ def test_exact_top_equals_brute_force(seed):
 
 def test_filtered_dense_search_exact_path_equals_the_store_filter(built, snapshot, monkeypatch):
     """A city's few chunks searched exactly on their fetched vectors give Chroma's `where` answer."""
-    import rag.retrieve as retrieve_module
+    import rag.retrieve.retrievers as retrieve_module
     from index.embedders import make_embedder
     from index.stores import ChromaStore
-    from rag.retrieve import DenseRetriever
+    from rag.retrieve.retrievers import DenseRetriever
 
     settings = built[0]
     dense = DenseRetriever(snapshot=snapshot, store=ChromaStore.from_settings(settings, snapshot.embedder),
@@ -206,10 +206,10 @@ def test_cached_filter_vectors_equal_the_store_filter(built, snapshot, monkeypat
     for one fetch (here with EXACT_MAX = 0: every place) loaded at warm-up, small ones (EXACT_MAX =
     256: every place at 1x) on first use; what does not fit the budget is fetched per question
     or goes to Chroma, with the same answer."""
-    import rag.retrieve as retrieve_module
+    import rag.retrieve.retrievers as retrieve_module
     from index.embedders import make_embedder
     from index.stores import ChromaStore
-    from rag.retrieve import DenseRetriever
+    from rag.retrieve.retrievers import DenseRetriever
 
     settings, embedder = built[0], make_embedder(built[0])
     monkeypatch.setattr(retrieve_module, "EXACT_MAX", exact_max)
@@ -240,7 +240,7 @@ def test_duty_hits_by_unit_table_equal_the_scan_of_every_clause(snapshot):
     """The per-snapshot unit table finds the same clauses, in the same order, as checking every
     clause of the corpus: for every unit name the corpus lists (and a few written as users do),
     both roles, with and without city filters."""
-    from rag.strategy import UnitClauses, duty_hits
+    from rag.retrieve.strategy import UnitClauses, duty_hits
     from rag.types import Role
 
     table = UnitClauses(snapshot)

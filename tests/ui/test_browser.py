@@ -14,8 +14,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-import app
 from tests.ui.conftest import ADMIN_TOKEN, SCREENSHOTS
+from ui import chat as ui_chat
 
 pytestmark = pytest.mark.browser
 
@@ -92,7 +92,7 @@ def no_alert(driver: WebDriver) -> bool:
 
 def assert_initial_state(driver: WebDriver) -> None:
     wait_for(driver, lambda d: not d.find_elements(By.CSS_SELECTOR, f"{BOT}, {USER}"), 30, "an empty chat")
-    wait_for(driver, lambda d: hint(d) == app.HINT, 30, "the initial hint")
+    wait_for(driver, lambda d: hint(d) == ui_chat.HINT, 30, "the initial hint")
     assert selected_cities(driver) == []
     assert driver.find_element(By.CSS_SELECTOR, "#zc-question textarea").get_attribute("value") == ""
     assert not driver.find_elements(By.CSS_SELECTOR, "#zc-chat .zc-cite")

@@ -1,0 +1,327 @@
+"""The extractive answerer (offline default, deterministic): the reply is composed from the
+parsed clause fields and verbatim sentences, every statement with a citation marker.
+
+Composition by kind (headings are context, never the quoted content):
+    who_leads   the units in charge, per document when several documents answer and no city
+                narrows; a 责任单位 list names its first unit as 排在首位的责任单位
+    duty        every clause the unit leads (or takes part in), grouped by document, with headings
+    compare     per place: its best clause's units or sentences
+    target      the sentence holding the asked indicator and its figure
+    support / lookup   a one-line lead, then the substantive sentences of up to three clauses
+An English question gets an English lead line; the quotes stay in Chinese with their clause ids.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.catalog import IndexSnapshot
+from index.models import NATIONAL, Document
+from index.text import compact, normalise
+from rag.compose.evidence import (
+    Sentence,
+    ask_terms,
+    clause_sentences,
+    coverage,
+    lost_in,
+    measure_of,
+    score_sentences,
+    trigrams,
+    units_quote,
+)
+from rag.retrieve.strategy import in_charge
+from rag.types import Answer, Ask, Citation, Hit, Kind, Query, Role, TokenCallback, damage_warnings
+from rag.understand.units import names_of
+
+MAX_CLAUSES = 3          # clauses a support / look-up answer draws on
+MAX_SENTENCES = 5        # sentences quoted from the best clause (3 from the others)
+MAX_DOCS = 4             # documents a who-leads answer lists when no city narrows it
+PER_DOC_SHARE = 0.75     # a document is listed when its best clause covers this share of the top one's
+DAMAGE_NOTE = "注意:这句原文有字符缺损(以“?”显示),缺失的文字和数字无法确定,请以正式文本为准。"
+
+
+@dataclass
+class _Composer:
+    """Collects answer lines and the citations their markers point to."""
+
+    lines: list[str] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+
+    def cite(self, hit: Hit, quote: str) -> str:
+        for c in self.citations:
+            if c.clause is hit.clause and c.quote == quote:
+                return f"[{c.marker}]"
+        marker = len(self.citations) + 1
+        self.citations.append(Citation(marker=marker, clause=hit.clause, doc=hit.doc, quote=quote))
+        return f"[{marker}]"
+
+
+def label(hit: Hit) -> str:
+    return f"{hit.doc.place}《{hit.doc.title}》{hit.clause.clause_id}"
+
+
+def doc_label(doc: Document) -> str:
+    return f"{doc.place}《{doc.title}》"
+
+
+def units_text(hit: Hit) -> str:
+    """The units of a clause in words; the first of a 责任单位 list is named as such."""
+    u = hit.clause.units
+    parts = []
+    if u.lead:
+        parts.append("牵头单位:" + "、".join(u.lead))
+    if u.co:
+        parts.append("会同:" + "、".join(u.co))
+    if u.responsible:
+        listed = "责任单位:" + "、".join(u.responsible)
+        if not u.lead and len(u.responsible) > 1:
+            listed += f"(排在首位的责任单位:{u.responsible[0]})"
+        parts.append(listed)
+    return ";".join(parts)
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, *, snapshot: IndexSnapshot) -> None:
+        self.snap = snapshot
+        self._phrase = ""
+        self._said = ""
+
+    def answer(self, query: Query, hits: list[Hit], on_token: TokenCallback | None = None) -> Answer:
+        terms = ask_terms(query, self.snap)
+        self._phrase = query.focus or query.ask
+        self._said = compact(query.previous_answer) if query.previous_answer else ""
+        comp = _Composer()
+        compose = {Kind.WHO_LEADS: self._who, Kind.DUTY: self._duty, Kind.COMPARE: self._compare,
+                   Kind.TARGET: self._target}
+        compose.get(query.kind, self._passages)(query, hits, terms, comp)
+        if query.english and comp.lines:
+            comp.lines.insert(0, english_lead(query, comp.citations))
+        text = "\n".join(comp.lines)
+        if on_token:
+            on_token(text)
+        return Answer(answer=text, answerable=bool(comp.citations), citations=comp.citations,
+                      warnings=damage_warnings(comp.citations), retrieved=hits,
+                      meta={"answerer": self.name, "kind": query.kind.value})
+
+    # -- picking ----------------------------------------------------------------------------
+    def _ranked(self, hit: Hit, terms: dict[str, float], kind: Kind, measure: str | None = None,
+                value: Ask | None = None) -> list[Sentence]:
+        """Sentences best first; for a follow-up, those the previous answer already gave come last
+        (具体还有哪些措施? asks for the rest)."""
+        ranked = score_sentences(hit.clause, terms, kind, measure, value, phrase=self._phrase)
+        if not self._said:
+            return ranked
+        return sorted(ranked, key=lambda s: (compact(s.text) in self._said, -s.score))
+
+    def _best(self, hits: list[Hit], terms: dict[str, float], kind: Kind, measure: str | None = None,
+              depth: int = 3, discount: float = 0.1) -> tuple[Hit, Sentence] | None:
+        """The (hit, sentence) that best answers among the top clauses, each lower rank discounted."""
+        candidates = []
+        for rank, hit in enumerate(hits[:depth]):
+            ranked = self._ranked(hit, terms, kind, measure)
+            if ranked:
+                candidates.append((ranked[0].score * (1.0 - discount * rank), -rank, hit, ranked[0]))
+        if not candidates:
+            return None
+        _, _, hit, best = max(candidates, key=lambda c: (c[0], c[1]))
+        return hit, best
+
+    def _quote(self, comp: _Composer, hit: Hit, sentence: Sentence, prefix: str = "") -> None:
+        comp.lines.append(f"{prefix}{label(hit)}:{sentence.text} {comp.cite(hit, sentence.text)}")
+        self._note_damage(comp, hit, [sentence])
+
+    @staticmethod
+    def _note_damage(comp: _Composer, hit: Hit, sentences: list[Sentence]) -> None:
+        """Say so next to any quoted sentence that has lost characters (once per answer)."""
+        if any(lost_in(hit.clause, s.start, s.start + len(s.text)) for s in sentences) and DAMAGE_NOTE not in comp.lines:
+            comp.lines.append(DAMAGE_NOTE)
+
+    # -- kinds ------------------------------------------------------------------------------
+    def _passages(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
+        """Support and look-up: a lead line, then the substantive sentences of up to three clauses."""
+        scored = [(h, self._ranked(h, terms, query.kind, value=query.asks_for)) for h in hits[:MAX_CLAUSES + 2]]
+        scored = [(h, r) for h, r in scored if r]
+        if not scored:
+            return
+        top = max(r[0].score for _, r in scored)
+        chosen = [(h, r) for h, r in scored if r[0].score >= 0.6 * top and r[0].score > 0][:MAX_CLAUSES] or scored[:1]
+        chosen.sort(key=lambda hr: -hr[1][0].score)
+        docs = {h.doc.doc_id for h, _ in chosen}
+        where = doc_label(chosen[0][0].doc) if len(docs) == 1 else "已收录的文件"
+        comp.lines.append(f"{where}中与此相关的规定有 {len(chosen)} 条:")
+        for i, (hit, ranked) in enumerate(chosen):
+            share, most = (0.25, MAX_SENTENCES) if i == 0 else (0.5, 3)
+            keep = [s for s in ranked[:most] if s.score >= share * ranked[0].score]
+            keep.sort(key=lambda s: s.start)
+            quoted = "".join(f"{s.text}{comp.cite(hit, s.text)}" for s in keep)
+            comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:{quoted}")
+            self._note_damage(comp, hit, keep)
+
+    def _target(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
+        """The sentence holding the asked indicator and its figure, among the top five clauses."""
+        picked = self._best(hits, terms, Kind.TARGET, measure_of(query.ask or query.text), depth=5)
+        if not picked:
+            return
+        hit, sentence = picked
+        when = _target_year(hit, sentence)
+        if when is not None:                      # "到2025年,…" opens the list the figure belongs to
+            self._quote(comp, hit, when)
+        self._quote(comp, hit, sentence)
+        asks = len(re.findall(r"多少|几[个家项大类种年]|哪一?年|比例|比重|how many|how much", query.ask or "", re.I))
+        if asks > 1:                              # several figures asked: the clause's other matching ones
+            others = [s for s in self._ranked(hit, terms, Kind.TARGET, measure_of(query.ask))
+                      if s.text != sentence.text and (when is None or s.text != when.text)
+                      and s.score >= 0.5 * sentence.score and re.search(r"\d", s.text)]
+            for s in others[:asks - 1]:
+                self._quote(comp, hit, s)
+
+    def _who(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
+        """The units in charge: of the best clause, or of each document's best clause when several
+        documents answer and no city narrows the question."""
+        for hit in self._answering_clauses(query, hits, terms):
+            units, quote = units_text(hit), units_quote(hit.clause)
+            ranked = self._ranked(hit, terms, Kind.WHO_LEADS)
+            if units and quote:
+                comp.lines.append(f"{label(hit)}「{hit.clause.heading}」:{units} {comp.cite(hit, quote)}")
+                if ranked:
+                    comp.lines.append(f"  相关条文:{ranked[0].text} {comp.cite(hit, ranked[0].text)}")
+                    self._note_damage(comp, hit, [ranked[0]])
+            elif ranked:
+                self._quote(comp, hit, ranked[0])
+                comp.lines.append("(该条文未单列责任单位,以上为原文表述。)")
+
+    def _answering_clauses(self, query: Query, hits: list[Hit], terms: dict[str, float]) -> list[Hit]:
+        """Each document's answering clause: the first of its two best-ranked clauses that names
+        its units (else its best). One document when a city narrows the question; otherwise every
+        document whose clause covers PER_DOC_SHARE of what the best one covers."""
+        by_doc: dict[str, list[Hit]] = {}
+        for hit in hits[:10]:
+            by_doc.setdefault(hit.doc.doc_id, []).append(hit)
+        chosen = [next((h for h in group[:2] if not h.clause.units.is_empty()), group[0]) for group in by_doc.values()]
+        if not chosen:
+            return []
+        if query.filters.cities or query.places:
+            return chosen[:1]
+        cover = [coverage(h.clause.norm + " ".join(h.clause.heading_path), terms) for h in chosen]
+        return [h for h, c in zip(chosen, cover) if c >= PER_DOC_SHARE * cover[0]][:MAX_DOCS]
+
+    def _duty(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
+        duties = [h for h in hits if in_charge(h.clause, query)]
+        if not duties:
+            self._who(query, hits, terms, comp)
+            return
+        role = "牵头或排在首位" if query.role is Role.LEAD else "负责或参与"
+        # a unit that leads a clause answers for all of it: show what the clause opens with; a unit
+        # that is one of several: show the sentence that concerns its remit
+        remit = remit_terms(self.snap, query.unit or "") if query.role is Role.ANY else set()
+        comp.lines.append(f"{query.unit}{role}的工作共 {len(duties)} 项:")
+        by_doc: dict[str, list[Hit]] = {}
+        for hit in duties:
+            by_doc.setdefault(hit.doc.doc_id, []).append(hit)
+        for group in by_doc.values():
+            comp.lines.append(f"{doc_label(group[0].doc)}:")
+            for hit in group:
+                first = unit_sentence(hit, remit)
+                units = comp.cite(hit, units_quote(hit.clause) or hit.clause.heading)
+                said = f"{first.text}{comp.cite(hit, first.text)}" if first else ""
+                comp.lines.append(f"- {hit.clause.clause_id}「{hit.clause.heading}」{duty_tag(hit, query)}{units}:{said}")
+                if first:
+                    self._note_damage(comp, hit, [first])
+
+    def _compare(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
+        """Per place: its best clause's units (a who question) or its best sentences."""
+        who = bool(re.search(r"负责|牵头|部门|单位|谁|机构", query.ask))
+        places = list(query.filters.cities) or list(dict.fromkeys(h.doc.place for h in hits))
+        by_place: dict[str, list[Hit]] = {}
+        for hit in hits:
+            by_place.setdefault(hit.doc.place, []).append(hit)
+        found = []
+        for place in places:
+            chosen = _best_clause(by_place.get(place, []), terms)
+            ranked = self._ranked(chosen, terms, Kind.WHO_LEADS if who else Kind.LOOKUP) if chosen else []
+            if chosen and ranked and ranked[0].score > 0:
+                found.append((place, chosen, ranked[0]))
+        top = max((s.score for _, _, s in found), default=0.0)
+        quoted: list[str] = []            # a place's sentence that repeats another's is not a difference
+        for _place, hit, best in found:
+            if best.score < 0.4 * top and not query.filters.cities:
+                continue
+            units, quote = units_text(hit), units_quote(hit.clause)
+            if who and units and quote:
+                comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:{units} {comp.cite(hit, quote)}")
+            else:
+                ranked = [x for x in self._ranked(hit, terms, Kind.LOOKUP) if not _echoes(x.text, quoted)] or [best]
+                top = ranked[0].score
+                keep = sorted([x for x in ranked[:3] if x.score >= 0.5 * top], key=lambda x: x.start)
+                quoted += [x.text for x in keep]
+                comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:"
+                                  + "".join(f"{x.text}{comp.cite(hit, x.text)}" for x in keep))
+                self._note_damage(comp, hit, keep)
+        missing = [p for p in query.filters.cities if p not in {f[0] for f in found}]
+        if missing:
+            comp.lines.append(f"({'、'.join(missing)}的文件中没有找到相关条款。)")
+        if query.more_cities > 0:
+            comp.lines.append(f"另有 {query.more_cities} 个城市的文件也提到相关内容。")
+
+
+def _echoes(text: str, others: list[str], share: float = 0.6) -> bool:
+    """Whether a sentence mostly repeats one already quoted (shared character trigrams)."""
+    mine = trigrams(text)
+    return bool(mine) and any(len(mine & trigrams(o)) >= share * len(mine) for o in others)
+
+
+def _best_clause(hits: list[Hit], terms: dict[str, float], depth: int = 3) -> Hit | None:
+    """A place's answering clause: coverage of the ask by the whole clause and its headings,
+    each lower rank discounted (the clause, not one sentence that happens to repeat a word)."""
+    scored = [(coverage(h.clause.norm + " ".join(h.clause.heading_path), terms) * (1 - 0.1 * rank), -rank, h)
+              for rank, h in enumerate(hits[:depth])]
+    return max(scored, key=lambda t: (t[0], t[1]))[2] if scored else None
+
+
+_BY_YEAR = re.compile(r"^(到|至)?\s*[\d?]{4}\s*年")
+
+
+def _target_year(hit: Hit, sentence: Sentence) -> Sentence | None:
+    """The clause's sentence that says by when ("到2025年,…"), when the figure's own sentence
+    names no year and comes after it."""
+    if re.search(r"[\d?]{4}\s*年", sentence.text):
+        return None
+    for s in clause_sentences(hit.clause):
+        if s.start < sentence.start and _BY_YEAR.search(s.text):
+            return s
+    return None
+
+
+def remit_terms(snap: IndexSnapshot, unit: str) -> set[str]:
+    """Words of the unit's names that say what it deals with: 住房城乡建设局 -> 住房, 城乡, 建设."""
+    words = {t for name in names_of(unit) for t in snap.tokenizer.tokenize(name)}
+    return {w for w in words if len(w) >= 2 and not w.endswith(("局", "委", "办", "部门"))}
+
+
+def unit_sentence(hit: Hit, remit: set[str]) -> Sentence | None:
+    """The clause's sentence that concerns the unit most (its remit's words), else its first."""
+    sentences = clause_sentences(hit.clause)
+    if not sentences:
+        return None
+    return max(sentences, key=lambda s: (sum(1 for w in remit if w in normalise(s.text)), -s.start))
+
+
+def duty_tag(hit: Hit, query: Query) -> str:
+    """How the unit stands in the clause: 牵头, 排在首位的责任单位, or one of the units."""
+    units = hit.clause.units
+    if query.role is Role.LEAD and units.lead and in_charge(hit.clause, query):
+        return "(牵头)"
+    if query.role is Role.LEAD and not units.lead:
+        return "(排在首位的责任单位)"
+    return ""
+
+
+def english_lead(query: Query, citations: list[Citation]) -> str:
+    """One English sentence saying where the answer comes from; the quotes below stay Chinese."""
+    docs = list(dict.fromkeys(f"{'national' if c.doc.place == NATIONAL else c.doc.place} — 《{c.doc.title}》"
+                              for c in citations))
+    what = {Kind.WHO_LEADS: "The units in charge", Kind.DUTY: "The tasks of this unit",
+            Kind.TARGET: "The target", Kind.COMPARE: "What each document says"}.get(query.kind, "What the documents say")
+    return f"{what}, quoted from {'; '.join(docs)} (Chinese original, with clause numbers):"

@@ -1,0 +1,1 @@
+"""The decision: answer, or decline and say why, over explicit signals (gate.py)."""

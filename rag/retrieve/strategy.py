@@ -1,0 +1,149 @@
+"""Retrieval strategy: which searches a question needs, given its kind and filters.
+
+    compare without a city      one search with a larger pool, grouped by city: the best
+                                `max_cities` cities (by their best clause), `per_city` clauses
+                                each, interleaved; the count of further matching cities goes to
+                                query.more_cities ("另有 N 个城市…")
+    duty ("what does X lead")   every clause the unit is in charge of, then the ranked search
+    anything else               the ranked search
+
+No path runs one search per city: the cost of a question does not grow with the number of cities.
+
+A strategy is one of the swappable parts (rag.types.RetrievalStrategy); tests use a fake.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from index.catalog import IndexSnapshot
+from index.models import Clause
+from rag.retrieve.retrievers import DenseRetriever, LexicalRetriever
+from rag.types import Hit, Kind, Query, Retriever, Role
+from rag.understand.units import same_unit
+
+RETRIEVED = 10          # length of the `retrieved` list returned
+PER_CITY = 3            # clauses per city in a compare question
+MAX_CITIES = 5          # cities a compare question shows (components: the answerer's top_k)
+POOL_PER_CITY = 4       # a compare search's pool: max_cities * per_city * this many clauses
+MATCH_RATIO = 0.5       # a city matches when its best chunk has >= this share of the top BM25 score
+
+
+def leading_units(clause: Clause) -> list[str]:
+    """The units in charge first: those named 牵头, else the first-listed of a 责任单位 list."""
+    units = clause.units
+    if units.lead:
+        return list(units.lead)
+    return units.responsible[:1]
+
+
+def in_charge(clause: Clause, query: Query) -> bool:
+    """Whether the unit of a duty question leads the clause (asked to lead: 牵头 or listed first)
+    or, otherwise, takes any part in it."""
+    if not query.unit:
+        return False
+    names = leading_units(clause) if query.role is Role.LEAD else clause.units.all()
+    return any(same_unit(query.unit, n) for n in names)
+
+
+def duty_hits(snap: IndexSnapshot, query: Query, units: UnitClauses | None = None) -> list[Hit]:
+    """Every clause (within the filters) where the unit of a duty question is in charge, by
+    document (in filter order) and clause order. With `units` (the snapshot's table) only the
+    clauses of the unit names that match are visited, not every clause of the corpus."""
+    if not query.unit:
+        return []
+    f = query.filters
+    docs = snap.allowed_docs(f.cities, f.doc_ids)
+    if units is None:
+        return [Hit(clause=c, doc=snap.documents[d], score=1.0) for d in docs
+                for c in snap.documents[d].clauses if in_charge(c, query)]
+    rank = snap.doc_rank if f.is_empty() else {d: i for i, d in enumerate(docs)}
+    found = sorted({(rank[c.doc_id], n, c.clause_id): c for c, n in units.clauses(query.unit, query.role)
+                    if c.doc_id in rank}.items())
+    return [Hit(clause=c, doc=snap.documents[c.doc_id], score=1.0) for _, c in found]
+
+
+class UnitClauses:
+    """Per snapshot: each unit name as the clauses list it -> the clauses it leads (牵头, or first
+    of a 责任单位 list) and the clauses it takes any part in. A duty question matches the asked
+    unit against the distinct names (a few hundred, at any corpus size) instead of against every
+    unit of every clause."""
+
+    def __init__(self, snap: IndexSnapshot) -> None:
+        self.lead: dict[str, list[tuple[Clause, int]]] = {}
+        self.part: dict[str, list[tuple[Clause, int]]] = {}
+        for d in snap.documents.values():
+            for n, c in enumerate(d.clauses):
+                for name in dict.fromkeys(leading_units(c)):
+                    self.lead.setdefault(name, []).append((c, n))
+                for name in dict.fromkeys(c.units.all()):
+                    self.part.setdefault(name, []).append((c, n))
+
+    def clauses(self, unit: str, role: Role) -> list[tuple[Clause, int]]:
+        """(clause, its position in its document) where `unit` is in charge as in_charge() says."""
+        table = self.lead if role is Role.LEAD else self.part
+        return [hit for name, hits in table.items() if same_unit(unit, name) for hit in hits]
+
+
+def interleave(groups: list[list[Hit]]) -> list[Hit]:
+    """Best of every group first, then the second of every group, …; each round by score."""
+    out: list[Hit] = []
+    for rank in range(max((len(g) for g in groups), default=0)):
+        out.extend(sorted((g[rank] for g in groups if len(g) > rank), key=lambda h: -h.score))
+    return out
+
+
+def group_by_place(hits: list[Hit], max_places: int, per_place: int) -> tuple[list[list[Hit]], list[str]]:
+    """Hits (best first) grouped by their document's place, places in the order of their best hit:
+    the first `max_places` groups, each cut to `per_place` hits, and the further places, in order."""
+    groups: dict[str, list[Hit]] = {}
+    for h in hits:
+        groups.setdefault(h.doc.place, []).append(h)
+    places = list(groups)
+    return [groups[p][:per_place] for p in places[:max_places]], places[max_places:]
+
+
+def matching_places(scores: np.ndarray, place_of: np.ndarray, places: list[str], ratio: float = MATCH_RATIO) -> set[str]:
+    """Places with a chunk whose lexical score is positive and at least `ratio` of the best one."""
+    if not len(scores) or float(np.max(scores)) <= 0:
+        return set()
+    limit = max(ratio * float(np.max(scores)), np.finfo(float).tiny)
+    above = place_of[(scores >= limit) & (place_of >= 0)]        # vectorised: no per-chunk Python
+    return {places[i] for i in np.unique(above)}
+
+
+class KindAwareStrategy:
+    """The product's strategy: one grouped search for comparisons, the unit's own clauses first
+    for duty questions, one ranked search otherwise."""
+
+    def __init__(self, *, snapshot: IndexSnapshot, retriever: Retriever, dense: DenseRetriever | None,
+                 lexical: LexicalRetriever | None = None, k: int = RETRIEVED, per_city: int = PER_CITY,
+                 max_cities: int = MAX_CITIES) -> None:
+        if k < 1 or per_city < 1 or max_cities < 1:
+            raise ValueError(f"k, per_city and max_cities must be >= 1, got k={k!r}, per_city={per_city!r}, "
+                             f"max_cities={max_cities!r}")
+        self.snap, self.retriever, self.dense, self.lexical = snapshot, retriever, dense, lexical
+        self.k, self.per_city, self.max_cities = k, per_city, max_cities
+        self.units = UnitClauses(snapshot)
+
+    def compare(self, query: Query) -> list[Hit]:
+        """One search over the whole corpus, grouped by city. Sets query.more_cities: the cities
+        beyond the ones returned that also match — in the pool, or lexically anywhere."""
+        pool = self.retriever.retrieve(query, self.max_cities * self.per_city * POOL_PER_CITY)
+        groups, further = group_by_place(pool, self.max_cities, self.per_city)
+        if query.filters.cities:                  # the places named: each of them, nothing further
+            return interleave(groups)
+        others = set(further)
+        if self.lexical is not None:
+            others |= matching_places(self.lexical.scores(query), self.snap.chunk_place, self.snap.places)
+        query.more_cities = len(others - {g[0].doc.place for g in groups})
+        return interleave(groups)
+
+    def retrieve(self, query: Query) -> list[Hit]:
+        if query.kind == Kind.COMPARE:
+            return self.compare(query)
+        hits = self.retriever.retrieve(query, self.k)
+        if query.kind != Kind.DUTY:
+            return hits
+        first = duty_hits(self.snap, query, self.units)
+        keys = {h.key for h in first}
+        return first + [h for h in hits if h.key not in keys]

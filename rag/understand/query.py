@@ -1,0 +1,435 @@
+"""Understanding a question: normalise, separate the speaker's context from the ask, find the
+places it names (Chinese, pinyin, English), the kind of question, the specific value it asks
+for, the unit a duty question is about, resolve follow-ups, and build the search text (the ask,
+the context's topical words, domain-lexicon expansions, English carried into Chinese).
+
+Everything is derived from the index (its cities, vocabulary) and data files (the lexicon, the
+glossary, the unit aliases), so a new city's documents or a new topic need no code change. The
+rules here are about kinds of wording (interrogatives, first-person self-descriptions, deixis),
+never about particular questions.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from index.catalog import IndexSnapshot
+from index.gazetteer import find_places, lookup, prefecture_pinyin
+from index.models import NATIONAL
+from index.text import normalise
+from rag.types import Ask, DeclineReason, Filters, Kind, Query, Role
+from rag.understand.english import STOP_WORDS, EnglishBridge, is_english
+from rag.understand.english import words as english_words
+from rag.understand.lexicon import Lexicon, split_context
+from rag.understand.units import bare, canonical, known_units
+
+_NATIONAL_ALIASES = (NATIONAL, "国家层面", "国家级", "国家的", "国家纲要", "质量强国", "建设纲要", "纲要", "国务院",
+                     "中共中央", "national", "nationwide", "china", "state council", "outline")
+# Injection: attempts to change the rules, claims of authority, requests for the system's insides.
+# Bounded gaps ({0,12}) and no nested quantifiers: linear on any input.
+_INJECTION = re.compile(
+    r"忽略.{0,12}(指令|规则|提示|要求|设定)|无视.{0,12}(指令|规则)|(系统|system) {0,3}(提示词|prompt)|提示词原样|"
+    r"ignore {1,5}(all {1,5}|any {1,5})?(previous|prior|above|the)? {0,5}(instructions|rules)|jailbreak|developer {1,3}mode|"
+    r"你现在(是|扮演)|扮演.{0,12}(角色|助手)|disregard {1,5}(all|previous)|"
+    r"(系统|超级)管理员|管理员(模式|指令|身份)|api ?(密钥|key)|密钥|access ?token|"
+    r"(底层|背后).{0,8}(模型|大模型|llm)|(请勿|不要|无需|别|不用|不必)(再)?(引用|参考|检索).{0,6}(文件|资料|条款)|"
+    r"(新|最新|以下)指令|从现在(开始|起).{0,10}(你|不用|不要|只)|new instructions?|from now on", re.I)
+# Asks to write or make something up (a speech, an article signed with a name) are not questions
+# about what the documents say.
+_WRITING = re.compile(r"(帮我|给我|直接|替我)?(写|编|起草|拟)(一[段篇份个])?[^?？]{0,12}(讲话稿|发言稿|稿子|文章|通稿|讲话|致辞)|"
+                      r"署上?[^?？]{0,8}(名字|姓名)|write (me )?(a |an )?(speech|article|essay)", re.I)
+
+# The ask's kind. Rules are tried in order on the ask (the speaker's context excluded).
+_DUTY_OBJECT = r"(事项|事情|事|任务|工作|职责|活儿?|块|项|方面)"
+_LEAD_WORDS = r"牵头|排头|排第一|第一位|排在第一|排在?首位|排在?最前|头一个|打头|领头|挂帅|主抓|带头|lead|first"
+# A list of tasks asked for, in either order: 哪些任务 / 任务有哪些 / 哪几块工作.
+_TASKS = re.compile(r"(哪些|什么|哪几|几项|几块|多少|啥)[^?？]{0,6}" + _DUTY_OBJECT + r"|" + _DUTY_OBJECT +
+                    r"[^?？]{0,4}(有|都有|包括|是)(哪些|什么|啥|哪几)|what (tasks|work|duties)|which tasks", re.I)
+_DUTY = re.compile(
+    r"(牵头|负责|承担|主管|排头|排第一|排在?首位|挂帅|参与)[^?？]{0,12}(哪些|什么|那些|哪几|几项|几块|多少)[^?？]{0,4}" + _DUTY_OBJECT +
+    r"|(哪些|什么|哪几)" + _DUTY_OBJECT + r"[^?？]{0,10}(我们|我|本|该|这个)(局|委|办|单位|部门)"
+    r"|(我们|我|本)(局|委|办|单位|部门)[^?？]{0,8}(牵头|负责|排头|承担|参与)[^?？]{0,6}(的)?" + _DUTY_OBJECT +
+    r"|有(我们|我|本)(局|委|办|单位|部门)的份|职责(是|有)|哪些(工作|任务)由"
+    r"|(" + _LEAD_WORDS + r")[^?？]{0,8}(的)?" + _DUTY_OBJECT + "(有|都有|是)"
+    r"|what (does|do|is|are) .{0,60}(responsible for|lead|in charge of)|duties of|tasks of", re.I)
+# Words that compare across places (they keep a question a comparison even when it names one
+# place: 怀仁和国家的提法), and words that compare only within what is named (分别, 有啥不同).
+_ACROSS = r"各地|各市|各个城市|哪些城市|哪些地方|哪几个城市|哪几个地方|两边|两地|几地|不同城市|which cities|each city"
+_COMPARE_ACROSS = re.compile(_ACROSS + r"|和国家|与国家|跟国家|同国家|比国家|和全国", re.I)
+_COMPARE = re.compile(_ACROSS + r"|分别|各自|对比|比较|异同|(有|有啥|有什么|有何)(不一样|不同|区别|差别)|compare|comparison|differ",
+                      re.I)
+_WHO = re.compile(r"牵头|负责|责任单位|责任部门|主管|哪些部门|哪个部门|哪些单位|哪个单位|哪几个部门|哪几个单位|哪家单位|什么部门|"
+                  r"什么单位|什么机构|哪个机构|谁来|由谁|谁管|谁负责|谁牵头|谁配合|谁要|还有谁|归谁|归哪|找谁|找哪|会同|配合|"
+                  r"\bwho\b|which (\w+ ){0,2}(department|unit|agenc|bureau|office|bod)|responsible|in charge|\blead|"
+                  r"\b(runs?|handles?|manages?|oversees?|supervises?|coordinates?)\b", re.I)
+_TARGET = re.compile(r"目标|多少|几个|几家|几项|几大|几类|几种|比例|比重|覆盖率|合格率|达到|哪一年|哪年|到哪|几年|%|百分|"
+                     r"how many|how much|target|rate|which year|what year|which years|by when|goal", re.I)
+_SUPPORT = re.compile(r"资金|补贴|补助|奖励|奖金|税|优惠|扶持|融资|贷款|信贷|授信|财政|基金|专项|支持|政策|帮|机会|便利|"
+                      r"服务|培训|安排|提供|能给|参加|参与|申请|fund|tax|subsid|grant|loan|financ|support|help|service", re.I)
+# Deixis and ellipsis that make a question lean on the previous turn.
+_LEANS = re.compile(r"^(那么?|那|还有|另外|and|what about|how about|then|又|再|换成|如果是|要是)|呢[??]?$|"
+                    r"(它|其|该项|该条|该事|这事|这件事|这个|这些|这项|这条|这块|这类|这方面|那个|那些|上述|上面|前面|刚才|"
+                    r"\bthis\b|\bthat\b|\bit\b|\bthose\b|\bthese\b)", re.I)
+_UNIT = re.compile(r"((?:市|省|国家|县|区)?[\u4e00-\u9fff]{1,10}?(?:局|委员会|委|办公室|办|海关|厅|总局|中心|支行|分局|部))")
+_WE_UNIT = re.compile(r"(我们|我|本|咱们)(局|委|办|单位|部门)")
+# The specific value a question asks for (the "not stated" check looks for it in the clauses).
+_ASKS: list[tuple[Ask, re.Pattern[str]]] = [
+    (Ask.AMOUNT, re.compile(r"多少钱|多少资金|多少经费|多少补贴|补贴多少|补助多少|奖励多少|奖多少|奖金|金额|额度|最多能拿|能拿多少|"
+                            r"给多少|资助多少|补贴标准|奖励标准|多少[亿万]|(补贴|补助|奖励|资助|奖金|经费)(是|有|能有|大概)?多少|规模(有)?多(少|大)|预算(是|有)?多少|投入(了)?多少|"
+                            r"资金量|总额|how much money|how much funding|amount of|budget", re.I)),
+    (Ask.MONTH, re.compile(r"几月|哪个月|什么月份|哪一个月|which month|what month", re.I)),
+    (Ask.DATE, re.compile(r"哪天|哪一天|几号|什么日子|具体日期|准确日期|什么时候(印发|发布|出台|发文|签发)|"
+                          r"(印发|发布|出台|发文)(的)?(日期|时间)|"
+                          r"what date|which date|when was .{0,40}(issued|published)", re.I)),
+    (Ask.PERSON, re.compile(r"(长|主任|主席|书记|经理|负责人|联系人|专员|秘书)(是谁|叫什么|姓什么|的名字|的姓名|是哪位)|"
+                            r"叫什么名字|(谁是|是谁担任).{0,10}(长|主任|主席|负责人|联系人)|联系方式|联系电话|电话(号码)?是|手机号|"
+                            r"邮箱|email|phone|who is the (head|director|president|chief|leader)|name of the", re.I)),
+]
+# Shopping advice (which brand or model to buy) is outside what policy documents answer.
+_SHOPPING = re.compile(r"(推荐|哪个牌子|哪款|哪个好|哪家好|值得买|性价比|怎么选|买哪)[^?？]{0,12}(牌子|款|型号|价格|预算|块钱|元左右|买)|"
+                       r"(牌子|型号)[^?？]{0,6}(哪个好|推荐|怎么选)|(买|选)(哪个|哪家|什么)(牌子|品牌)|"
+                       r"(哪个|哪款|哪家)(牌子|型号)[^?？]{0,10}(好|耐用|靠谱|值得)", re.I)
+_CODE = re.compile(r"(?<![A-Za-z])[A-Z]{2,6}(?:/[A-Z])?\s?\d{3,6}(?:[-.:]\d{1,4})?(?!\d)")   # ISO 9001, GB/T 19001
+_YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
+_FIVE_YEAR = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
+              "十五五": (2026, 2030)}
+_PART = re.compile(r"第([一二三四五六七八九十]{1,3}|\d{1,2})(部分|章|篇|大部分)")
+_QUOTED = re.compile(r"[“\"「『]([^”\"」』]{4,30})[”\"」』]")
+# Words that frame a question rather than name its subject (they occur in the units parenthesis
+# of nearly every clause, or only say "tell me"): removed from the search text.
+_FRAMING = re.compile(r"由?(哪些|哪个|什么|哪几个|哪几)(部门|单位|城市|地方|机构)|责任单位|责任部门|牵头单位|分别|各地|各市|各自|"
+                      r"有哪些|是哪些|是什么|是多少|有没有|有啥|有什么|多少|是否|请问|负责|归谁管|谁来管|谁管|找谁|还有谁|"
+                      r"能不能|可不可以|会不会|怎么样|怎么|如何|这方面|这块|这类|这些|这事|市里|政府|[??]")
+
+
+@dataclass
+class CityIndex:
+    """The cities the corpus covers and every way a question may name them.
+
+    The aliases are compiled once (per snapshot, and again only if the table changes) into one
+    Aho-Corasick automaton, so `find` and `strip` are one pass over the question, not one search
+    per alias (15,000 aliases at 1000x the corpus)."""
+
+    aliases: dict[str, str] = field(default_factory=dict)   # alias (lower) -> city short name
+    provinces: set[str] = field(default_factory=set)         # provinces of covered cities
+    _compiled: tuple[int, Any, dict[str, int], frozenset[str]] | None = \
+        field(default=None, init=False, repr=False, compare=False)
+
+    @classmethod
+    def from_snapshot(cls, snap: IndexSnapshot) -> CityIndex:
+        out = cls()
+        for doc in snap.documents.values():
+            if doc.city is None:
+                for alias in _NATIONAL_ALIASES:
+                    out.aliases[alias] = NATIONAL
+                continue
+            place = lookup(doc.city)
+            for alias in {doc.city, doc.city + "市", place.pinyin if place else ""} - {""}:
+                out.aliases[alias.lower()] = doc.city
+            if doc.region:
+                out.provinces.add(doc.region)
+        out._tables()
+        return out
+
+    def _tables(self) -> tuple[Any, dict[str, int], frozenset[str]]:
+        """(Aho-Corasick automaton of the aliases, alias -> rank in longest-first order, covered cities)."""
+        if self._compiled is None or self._compiled[0] != len(self.aliases):
+            import ahocorasick
+
+            ordered = sorted(self.aliases, key=len, reverse=True)      # stable: ties keep table order
+            automaton = ahocorasick.Automaton()
+            for alias in ordered:
+                automaton.add_word(alias, alias)
+            if ordered:
+                automaton.make_automaton()
+            self._compiled = (len(self.aliases), automaton, {a: i for i, a in enumerate(ordered)},
+                              frozenset(self.aliases.values()))
+        return self._compiled[1:]
+
+    def _occurrences(self, text: str) -> Iterator[tuple[int, str]]:
+        """(start, alias) of every alias occurrence, overlapping ones included: one automaton pass,
+        whatever the number of cities (a regex alternation of thousands of aliases tried each of
+        them at every position). A pinyin alias counts only between non-letters."""
+        automaton, rank, _ = self._tables()
+        if not rank:
+            return
+        for end, alias in automaton.iter(text):
+            start = end - len(alias) + 1
+            if alias.isascii() and ((start > 0 and "a" <= text[start - 1] <= "z")
+                                    or (end + 1 < len(text) and "a" <= text[end + 1] <= "z")):
+                continue
+            yield start, alias
+
+    def find(self, text: str) -> list[str]:
+        """Covered cities the text names, in order of first mention."""
+        first: dict[str, int] = {}
+        for start, alias in self._occurrences(text.lower()):
+            city = self.aliases[alias]
+            if start < first.get(city, len(text) + 1):
+                first[city] = start
+        return sorted(first, key=first.__getitem__)
+
+    def strip(self, text: str) -> str:
+        """The text without any alias: leftmost first, the longest alias at a position, no overlaps."""
+        automaton, rank, _ = self._tables()
+        if not rank:
+            return text
+        best: dict[int, str] = {}
+        for end, alias in automaton.iter(text):
+            start = end - len(alias) + 1
+            if start not in best or rank[alias] < rank[best[start]]:
+                best[start] = alias
+        out, cursor = [], 0
+        for start in sorted(best):
+            if start >= cursor:
+                out.append(text[cursor:start])
+                cursor = start + len(best[start])
+        out.append(text[cursor:])
+        return "".join(out)
+
+    def covered(self) -> frozenset[str]:
+        return self._tables()[2]
+
+    def foreign(self, text: str, covered: list[str]) -> list[str]:
+        """Places the question names that the corpus does not cover (provinces of covered
+        cities and the covered cities themselves excepted)."""
+        out = []
+        cities = self.covered()
+        for p in find_places(text):
+            if p.short in covered or p.short in cities or p.name in self.provinces:
+                continue
+            out.append(p.name)
+        return out + _foreign_pinyin(text, self)
+
+
+def _foreign_pinyin(text: str, cities: CityIndex) -> list[str]:
+    """Prefecture-level cities named in pinyin/English (e.g. 'Shenzhen') that are not covered."""
+    words = set(re.findall(r"[a-z]{4,}", text.lower()))
+    if not words:
+        return []
+    table = prefecture_pinyin()
+    return [p.name for w in sorted(words) if w not in cities.aliases for p in table.get(w, ())]
+
+
+def classify(text: str) -> Kind:
+    """The kind of an ask (the speaker's context excluded), by the first rule that matches."""
+    for kind, pattern in ((Kind.DUTY, _DUTY), (Kind.COMPARE, _COMPARE), (Kind.WHO_LEADS, _WHO),
+                          (Kind.TARGET, _TARGET), (Kind.SUPPORT, _SUPPORT)):
+        if pattern.search(text):
+            return kind
+    return Kind.LOOKUP
+
+
+def asked_value(text: str) -> Ask | None:
+    """The specific value the ask wants (an amount, a month, a date, a person), if any."""
+    for ask, pattern in _ASKS:
+        if pattern.search(text):
+            return ask
+    return None
+
+
+def duty_role(text: str) -> Role:
+    """What a duty question asks of the unit: to lead (牵头, first-listed) or any part in it."""
+    if re.search(_LEAD_WORDS, text, re.I):
+        return Role.LEAD
+    return Role.ANY
+
+
+def is_duty(typed: str, context: str, ask: str, cities: list[str]) -> bool:
+    """A duty question: the rules above, or a named unit (the speaker's own, 我们局, or the
+    subject of the ask) together with an ask for a list of tasks, in any word order."""
+    if _DUTY.search(ask):
+        return True
+    if len(own_words(ask, CityIndex())) <= 4:      # 有哪些? — what is asked was said before it
+        ask = typed
+    if find_unit(typed, cities) is None:
+        return False
+    if not _TASKS.search(ask):           # 有哪些是我们排在第一位的: a lead word and a list ask
+        return bool((re.search(_LEAD_WORDS, ask, re.I) and re.search(r"哪些|哪几|什么|啥|which|what", ask, re.I)
+                    and _WE_UNIT.search(typed)) or re.search(r"(我们|我|本)(局|委|办|单位|部门)?(排|打头|牵头|领头)", ask))
+    speaker_unit = bool(_WE_UNIT.search(typed)) or (bool(context) and find_unit(context, cities) is not None)
+    return speaker_unit or find_unit(ask, cities) is not None
+
+
+_UNIT_END = re.compile(r"委员会|办公室|总局|分局|支行|海关|中心|局|委|办|厅|部")
+_NAME_BREAK = re.compile(r"[在是的了我们你哪几块些事做把被给从向对由和与及、,,。?？!!:: ]")
+
+
+def _name_tail(text: str) -> str:
+    """What follows the last character that cannot be part of a name."""
+    breaks = [m.end() for m in _NAME_BREAK.finditer(text)]
+    return text[breaks[-1]:] if breaks else text
+
+
+def find_unit(text: str, cities: list[str]) -> str | None:
+    """The unit a question names: the first organisation-shaped name (ends in 局, 委, 海关 …),
+    without the city prefix. A name the alias table knows is taken whole and nothing more
+    (在市场监管局工作 -> 市场监管局); otherwise the words before it stop at the first
+    character that cannot be part of a name. "我们局" is not a name (it points elsewhere)."""
+    probe = _WE_UNIT.sub(" ", text)
+    for m in _UNIT_END.finditer(probe):
+        end = m.end()
+        known = [probe[start:end] for start in range(max(0, end - 12), m.start())
+                 if not _NAME_BREAK.search(probe[start:end]) and canonical(probe[start:end]) in known_units()]
+        head = _name_tail(probe[max(0, end - 12):m.start()])
+        name = max(known, key=len) if known else head + m.group(0)
+        name = bare(name)
+        if len(name) >= 2 and name not in ("中心", "部", "局", "委", "办", "支行"):
+            return name
+    return None
+
+
+_YEAR_RANGE = re.compile(r"(?<!\d)(20\d\d)\s*(?:年)?\s*[-—–~至到]\s*(20\d\d)(?!\d)")
+
+
+def mentioned_years(text: str) -> list[int]:
+    """Years a question names: 2025, a range (2016—2020 -> 2016..2020), or a five-year-plan
+    period (十四五 -> 2021–2025)."""
+    years = [int(y) for y in _YEAR.findall(text)]
+    for a, b in _YEAR_RANGE.findall(text):
+        if int(a) <= int(b) <= int(a) + 30:
+            years += list(range(int(a), int(b) + 1))
+    for name, (a, b) in _FIVE_YEAR.items():
+        if name in text:
+            years += list(range(a, b + 1))
+    return sorted(set(years))
+
+
+def mentioned_parts(text: str) -> list[str]:
+    """Parts of a document a question names by number: 第三部分 -> "三"."""
+    return [_chinese_numeral(m.group(1)) for m in _PART.finditer(text)]
+
+
+def _chinese_numeral(value: str) -> str:
+    if not value.isdigit():
+        return value
+    digits = "零一二三四五六七八九"
+    n = int(value)
+    if n <= 10:
+        return "十" if n == 10 else digits[n]
+    return ("" if n < 20 else digits[n // 10]) + "十" + (digits[n % 10] if n % 10 else "")
+
+
+def quoted_phrases(text: str) -> list[str]:
+    return [m.group(1) for m in _QUOTED.finditer(text)]
+
+
+_OWN = re.compile(r"[\W_]|那么?|呢|的|话|吗|了|还|又|再|就|是|换成|如果|要是|本身|它|其|该|这|那|谁|哪|"
+                  r"(工作|改革|事情|事儿?|任务|措施|活动|制度|项目|方面|涉及|几个|几家|牵头|负责|配合|参与|管|查|单位|部门|具体|主要|一起|还有)")
+
+
+def _own_english(ask: str) -> list[str]:
+    return [w for w in english_words(ask) if w not in STOP_WORDS and len(w) > 2]
+
+
+def own_words(ask: str, cities: CityIndex) -> str:
+    """What an ask says of its own: without city names, framing, deixis and particles."""
+    return _OWN.sub("", _FRAMING.sub("", cities.strip(ask)))
+
+
+def follow_up(ask: str, cities: CityIndex) -> str | None:
+    """How a question leans on the previous turn: "ellipsis" when it has (almost) no topic of
+    its own (那东莞呢? 那这事是哪个部门牵头的?), "shift" when it names a new topic but keeps the
+    setting (那建设工程本身的质量呢?), None when it stands alone."""
+    own = own_words(ask, cities)
+    if is_english(ask):
+        return "ellipsis" if len(_own_english(ask)) <= 1 else ("shift" if _LEANS.search(ask) else None)
+    if len(own) <= 4:
+        return "ellipsis"
+    return "shift" if _LEANS.search(ask) else None
+
+
+class Understander:
+    """Turns what the user typed (and the earlier turns) into a Query. Built once per index
+    snapshot; holds the read-only lexicon, glossary bridge and city tables."""
+
+    def __init__(self, *, snapshot: IndexSnapshot, cities: CityIndex | None = None,
+                 lexicon: Lexicon | None = None, bridge: EnglishBridge | None = None) -> None:
+        self.snap = snapshot
+        self.cities = cities or CityIndex.from_snapshot(snapshot)
+        self.lexicon = lexicon
+        self.bridge = bridge
+
+    def warm_up(self) -> None:
+        """Load the English dictionary now (it is read lazily otherwise)."""
+        if self.bridge is not None:
+            _ = self.bridge.cedict
+
+    def understand(self, question: str, history: list[tuple[str, str]] | None = None,
+                   filters: Filters | None = None) -> Query:
+        typed = normalise(question).strip()
+        context, ask = split_context(typed)
+        english = is_english(typed)
+        previous = _previous_turn(history)
+        how = follow_up(ask, self.cities) if previous else None
+        leans = how is not None
+        named = self.cities.find(typed)
+        if previous is not None and leans and not named:
+            named = self.cities.find(previous[0])
+        carried = previous if how == "ellipsis" else None      # a new topic keeps only the setting
+        text = f"{carried[0]} {typed}" if carried else typed
+        kind = Kind.DUTY if is_duty(typed, context, ask, self.cities.find(typed)) else classify(ask)
+        if previous and how == "ellipsis" and kind == Kind.LOOKUP:   # "那东莞呢?": the previous turn's kind
+            kind = classify(split_context(previous[0])[1])
+        query = Query(raw=question, text=text, context=context, ask=ask, kind=kind,
+                      english=english, rewritten_from=question if leans else None)
+        query.asks_for = asked_value(ask)
+        query.years = mentioned_years(typed)
+        query.parts = mentioned_parts(typed)
+        query.quoted = quoted_phrases(typed)
+        query.codes = [m.group(0) for m in _CODE.finditer(typed)]
+        query.places = named
+        query.filters = Filters(cities=list(filters.cities if filters and filters.cities else named),
+                                doc_ids=list(filters.doc_ids) if filters else [])
+        if query.kind == Kind.LOOKUP and len(named) >= 2:
+            query.kind = Kind.COMPARE
+        elif query.kind == Kind.COMPARE and len(named) == 1 and not _COMPARE_ACROSS.search(ask):
+            query.kind = classify(_COMPARE.sub(" ", ask))      # 纲要的两个目标分别是什么: one document
+        if query.kind == Kind.COMPARE and len(query.filters.cities) < 2 and not (filters and filters.cities):
+            query.filters.cities = []
+        query.foreign_places = self.cities.foreign(typed, named)
+        if query.kind == Kind.DUTY:
+            query.unit = find_unit(typed, named)
+            query.role = duty_role(typed)
+            if query.unit is None:
+                query.kind = classify(_DUTY.sub(" ", ask)) if _DUTY.sub(" ", ask) != ask else Kind.WHO_LEADS
+        query.search = self._search_text(query, carried)
+        if previous is not None:
+            query.previous_answer = previous[1]
+        if _INJECTION.search(typed):
+            query.refuse_reason = DeclineReason.INJECTION
+        elif _SHOPPING.search(typed) or _WRITING.search(typed):
+            query.refuse_reason = DeclineReason.OFF_TOPIC
+        elif query.foreign_places and not named:
+            query.refuse_reason = DeclineReason.FOREIGN_PLACE
+        return query
+
+    def _search_text(self, query: Query, previous: tuple[str, str] | None) -> str:
+        """What retrieval searches: the ask without framing, the context's words (its topical
+        ones count; the lexicon adds the corpus's terms for colloquial wording), the previous
+        turn for a follow-up, and for English the Chinese terms the bridge finds."""
+        query.focus = _FRAMING.sub(" ", f"{previous[0]} {query.ask}" if previous else query.ask).strip()
+        parts = [query.focus, query.context]
+        if previous:
+            parts.append(previous[1][:200])
+        words = " ".join(parts)
+        if self.lexicon is not None:
+            query.expansions += self.lexicon.expand(words)
+        if query.english and self.bridge is not None:
+            query.expansions += self.bridge.to_chinese(query.text if previous else query.ask)
+        return " ".join(p for p in [*parts, *query.expansions] if p and p.strip())
+
+
+def _previous_turn(history: list[tuple[str, str]] | None) -> tuple[str, str] | None:
+    if not history:
+        return None
+    user, assistant = history[-1]
+    return normalise(str(user)), normalise(str(assistant or ""))
+
+
+def understand(question: str, history: list[tuple[str, str]] | None, snap: IndexSnapshot,
+               filters: Filters | None = None, cities: CityIndex | None = None) -> Query:
+    """A one-off Understander (tests, scripts); the assistant keeps one per snapshot."""
+    return Understander(snapshot=snap, cities=cities).understand(question, history, filters)

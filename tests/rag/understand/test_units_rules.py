@@ -1,0 +1,142 @@
+"""The unit-name rules of rag/understand/units.py (bare / canonical / same_unit / names_of) and the alias
+file's loader, one table per rule, on names written here.
+Rows marked xfail(strict=True) are cases where the rule gives a wrong answer today.
+"""
+from __future__ import annotations
+
+import pytest
+
+from rag.understand.units import alias_table, bare, canonical, names_of, same_unit
+
+
+def case(id_: str, *values, xfail: str | None = None):
+    marks = [pytest.mark.xfail(strict=True, reason=xfail)] if xfail else []
+    return pytest.param(*values, id=id_, marks=marks)
+
+
+# ------------------------------------------------------------------------------------------ bare
+BARE = [
+    case("city + 市 stripped", "汕头市质监局", "质监局"),
+    case("city without 市 stripped", "汕头质监局", "质监局"),
+    case("市 level stripped", "市质监局", "质监局"),
+    case("省 level stripped", "省质监局", "质监局"),
+    case("县 level stripped", "县住建局", "住建局"),
+    case("市 of 市场监管局 is kept (a known name is never cut)", "市场监管局", "市场监管局"),
+    case("市市场监管局 loses one 市", "市市场监管局", "市场监管局"),
+    case("city then 市场监督管理局", "东莞市市场监督管理局", "市场监督管理局"),
+    case("traditional script is simplified", "市質監局", "质监局"),
+    case("city before 海关", "东莞海关", "海关"),
+    case("sub-office keeps its place in the middle", "朔州市生态环境局怀仁分局", "生态环境局怀仁分局"),
+    case("a two-character name is not cut to one", "市委", "市委"),
+]
+
+
+@pytest.mark.parametrize("name,expected", BARE)
+def test_bare(name, expected):
+    assert bare(name) == expected
+
+
+# ------------------------------------------------------------------------------------- canonical
+CANONICAL = [
+    case("short name", "质监局", "质监局"),
+    case("full name with city", "汕头市质量技术监督局", "质监局"),
+    case("traditional abbreviation", "市質監局", "质监局"),
+    case("traditional full name", "汕頭市質量技術監督局", "质监局"),
+    case("住房城乡建设局", "市住房城乡建设局", "住建局"),
+    case("住房和城乡建设局", "东莞市住房和城乡建设局", "住建局"),
+    case("市场监督管理局", "中山市市场监督管理局", "市场监管局"),
+    case("发改委 merged with 发改局", "国家发展改革委", "发改局"),
+    case("人力资源和社会保障局", "汕头市人力资源和社会保障局", "人社局"),
+    case("English name", "market regulation", "市场监管局"),
+    case("unknown name stays as its bare form", "市政府质量奖评审委员会", "政府质量奖评审委员会"),
+]
+
+
+@pytest.mark.parametrize("name,expected", CANONICAL)
+def test_canonical(name, expected):
+    assert canonical(name) == expected
+
+
+# ------------------------------------------------------------------------------------- same_unit
+SAME = [
+    case("质监局 = 汕头市质量技术监督局", "质监局", "汕头市质量技术监督局", True),
+    case("质监局 = 市質監局 (traditional)", "质监局", "市質監局", True),
+    case("市質監局 asked, 质监局 listed", "市質監局", "质监局", True),
+    case("住建局 = 市住房城乡建设局", "住建局", "市住房城乡建设局", True),
+    case("市场监管局 = 市市场监管局", "市场监管局", "市市场监管局", True),
+    case("renamed bodies are not merged: 市场监管局 ≠ 质监局", "市场监管局", "市质监局", False),
+    case("renamed bodies are not merged: 质监局 ≠ 市场监管局", "质监局", "市市场监管局", False),
+    case("工信局 ≠ 经信局", "工信局", "市经信局", False),
+    case("海关 = 东莞海关", "海关", "东莞海关", True),
+    case("东莞海关 = 海关", "东莞海关", "海关", True),
+    case("生态环境局 covers its 怀仁分局", "生态环境局", "朔州市生态环境局怀仁分局", True),
+    case("the 分局 asked is not the whole 生态环境局", "朔州市生态环境局怀仁分局", "生态环境局", False),
+    case("a lone 局 matches nothing", "局", "市质监局", False),
+    case("人民银行 = its city's 中心支行", "人民银行", "中国人民银行东莞中心支行", True),
+    case("人行 = 人行东莞支行", "人行", "人行东莞支行", True),
+]
+
+
+@pytest.mark.parametrize("asked,listed,expected", SAME)
+def test_same_unit(asked, listed, expected):
+    assert same_unit(asked, listed) is expected
+
+
+# -------------------------------------------------------------------------------------- names_of
+NAMES = [
+    case("canonical first, Chinese names only", "市质监局", "质监局", {"质量技术监督局", "质监部门"}),
+    case("from a full name", "市住房城乡建设局", "住建局", {"住房和城乡建设局", "建设局"}),
+    case("unknown unit gives its bare name", "朔州市生态环境局怀仁分局", "生态环境局怀仁分局", set()),
+    case("海关 has no other Chinese name", "东莞海关", "海关", set()),
+]
+
+
+@pytest.mark.parametrize("unit,first,some", NAMES)
+def test_names_of(unit, first, some):
+    names = names_of(unit)
+    assert names[0] == first and some <= set(names)
+    assert not any(n.isascii() for n in names)
+
+
+# ------------------------------------------------------------------------------ the alias file
+def test_shipped_alias_file_loads_and_every_canonical_maps_to_itself():
+    table = alias_table()
+    canon = set(table.values())
+    assert len(canon) >= 30 and all(table[c.lower()] == c for c in canon)
+
+
+def write(tmp_path, text):
+    path = tmp_path / "aliases.tsv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_alias_table_is_cached_per_path_and_uncached_reads_a_given_file(tmp_path):
+    assert alias_table.__wrapped__(write(tmp_path, "甲局\t甲管理局|jia\n")) == {"甲局": "甲局", "甲管理局": "甲局", "jia": "甲局"}
+    assert alias_table() is alias_table()          # the shipped file, read once
+
+
+BAD_LINES = [
+    case("one column", "# header\n甲局 甲管理局\n", 2),
+    case("three columns", "甲局\t甲管理局\t乙\n", 1),
+    case("empty canonical", "\t甲管理局\n", 1),
+    case("the bad line is numbered among blank and comment lines", "\n# c\n甲局\t甲管理局\n乙局\n", 4),
+]
+
+
+@pytest.mark.parametrize("text,line", BAD_LINES)
+def test_malformed_alias_line_names_file_and_line(tmp_path, text, line):
+    path = write(tmp_path, text)
+    with pytest.raises(ValueError, match=rf"{path.name}:{line}:"):
+        alias_table.__wrapped__(path)
+
+
+def test_malformed_file_through_the_cache(tmp_path):
+    """A broken file fails loudly through the cached function too, and leaves no entry behind."""
+    path = write(tmp_path, "甲局\n")
+    try:
+        with pytest.raises(ValueError, match=r"aliases\.tsv:1:"):
+            alias_table(path)
+    finally:
+        alias_table.cache_clear()
+    assert alias_table() and canonical("市质监局") == "质监局"
