@@ -87,6 +87,7 @@ class Query:
     places: list[str] = field(default_factory=list)  # covered cities (or NATIONAL) named, in order
     unit: str | None = None         # the unit a duty question is about, e.g. "市场监管局"
     role: Role = Role.ANY           # what a duty question asks of the unit
+    topic: str = ""                 # a terse duty question's topic besides its unit ("考核" in 汕头市场监管局 考核 牵头)
     foreign_places: list[str] = field(default_factory=list)  # places named that the corpus lacks
     refuse_reason: DeclineReason | None = None  # set when the question must be declined before retrieval
     rewritten_from: str | None = None  # the follow-up as typed, when it leans on the previous turn

@@ -2,6 +2,7 @@
 Each line says who uses the name."""
 # ruff: noqa
 from api import openai_compat, serve
+from rag.understand import units
 
 # OpenAI request fields accepted and reported in X-Zhice-Ignored-Options (read by pydantic, by name)
 openai_compat.ChatRequest.top_p
@@ -13,3 +14,4 @@ openai_compat.ChatRequest.prompt_cache_retention
 openai_compat.JsonSchemaSpec.strict          # the json_schema response_format's fields, as OpenAI sends them
 openai_compat.JsonSchemaSpec.description
 serve.create_worker_app                      # uvicorn's factory, named as the string "api.serve:create_worker_app"
+units.Share.ALL                              # read from reforms.tsv by its value, Share("all")

@@ -29,9 +29,9 @@ from rag.compose.evidence import (
     trigrams,
     units_quote,
 )
-from rag.retrieve.strategy import in_charge
+from rag.retrieve.strategy import in_charge, leading_units
 from rag.types import Answer, Ask, Citation, Hit, Kind, Query, Role, TokenCallback, damage_warnings
-from rag.understand.units import names_of
+from rag.understand.units import Reform, canonical, names_of, reform_between, remit, successors
 
 MAX_CLAUSES = 3          # clauses a support / look-up answer draws on
 MAX_SENTENCES = 5        # sentences quoted from the best clause (3 from the others)
@@ -188,6 +188,7 @@ class ExtractiveAnswerer:
                 if ranked:
                     comp.lines.append(f"  相关条文:{ranked[0].text} {comp.cite(hit, ranked[0].text)}")
                     self._note_damage(comp, hit, [ranked[0]])
+                comp.lines += renamed_notes(hit)
             elif ranked:
                 self._quote(comp, hit, ranked[0])
                 comp.lines.append("(该条文未单列责任单位,以上为原文表述。)")
@@ -208,22 +209,25 @@ class ExtractiveAnswerer:
         return [h for h, c in zip(chosen, cover) if c >= PER_DOC_SHARE * cover[0]][:MAX_DOCS]
 
     def _duty(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
-        duties = [h for h in hits if in_charge(h.clause, query)]
+        duties = on_topic([h for h in hits if in_charge(h.clause, query)], query.topic, self.snap)
         if not duties:
             self._who(query, hits, terms, comp)
             return
         role = "牵头或排在首位" if query.role is Role.LEAD else "负责或参与"
+        about = f"与“{query.topic}”有关" if query.topic and len(duties) < sum(in_charge(h.clause, query) for h in hits) else ""
         # a unit that leads a clause answers for all of it: show what the clause opens with; a unit
         # that is one of several: show the sentence that concerns its remit
         remit = remit_terms(self.snap, query.unit or "") if query.role is Role.ANY else set()
-        comp.lines.append(f"{query.unit}{role}的工作共 {len(duties)} 项:")
+        comp.lines.append(f"{query.unit}{role}的{about}工作共 {len(duties)} 项:")
         by_doc: dict[str, list[Hit]] = {}
         for hit in duties:
             by_doc.setdefault(hit.doc.doc_id, []).append(hit)
         for group in by_doc.values():
             comp.lines.append(f"{doc_label(group[0].doc)}:")
+            comp.lines += reform_notes(query.unit or "", group)
             for hit in group:
-                first = unit_sentence(hit, remit)
+                first = unit_sentence(hit, remit | reformed_remit(query.unit or "", hit) if remit else remit,
+                                      terms if query.topic else None)
                 units = comp.cite(hit, units_quote(hit.clause) or hit.clause.heading)
                 said = f"{first.text}{comp.cite(hit, first.text)}" if first else ""
                 comp.lines.append(f"- {hit.clause.clause_id}「{hit.clause.heading}」{duty_tag(hit, query)}{units}:{said}")
@@ -295,17 +299,76 @@ def _target_year(hit: Hit, sentence: Sentence) -> Sentence | None:
 
 
 def remit_terms(snap: IndexSnapshot, unit: str) -> set[str]:
-    """Words of the unit's names that say what it deals with: 住房城乡建设局 -> 住房, 城乡, 建设."""
+    """Words that say what the unit deals with: its remit (rag/understand/data/remits.tsv) and
+    the words of its names (住房城乡建设局 -> 住房, 城乡, 建设)."""
     words = {t for name in names_of(unit) for t in snap.tokenizer.tokenize(name)}
-    return {w for w in words if len(w) >= 2 and not w.endswith(("局", "委", "办", "部门"))}
+    return set(remit(unit)) | {w for w in words if len(w) >= 2 and not w.endswith(("局", "委", "办", "部门"))}
 
 
-def unit_sentence(hit: Hit, remit: set[str]) -> Sentence | None:
-    """The clause's sentence that concerns the unit most (its remit's words), else its first."""
+def reformed_remit(unit: str, hit: Hit) -> set[str]:
+    """The remit of the bodies a clause names that stand for the unit through a reform (a
+    predecessor's duties are what the clause asked of it: 检验检疫局 -> 口岸, 报检)."""
+    return {w for name in hit.clause.units.all() if reform_between(unit, name) is not None for w in remit(name)}
+
+
+def unit_sentence(hit: Hit, remit: set[str], terms: dict[str, float] | None = None) -> Sentence | None:
+    """The clause's sentence that concerns the unit most (its remit's words; with `terms`, a duty
+    question's topic first), else its first."""
     sentences = clause_sentences(hit.clause)
     if not sentences:
         return None
-    return max(sentences, key=lambda s: (sum(1 for w in remit if w in normalise(s.text)), -s.start))
+    return max(sentences, key=lambda s: (coverage(normalise(s.text), terms) if terms else 0.0,
+                                         sum(1 for w in remit if w in normalise(s.text)), -s.start))
+
+
+def on_topic(duties: list[Hit], topic: str, snap: IndexSnapshot) -> list[Hit]:
+    """A duty question's clauses about its topic (汕头市场监管局 考核 牵头 -> the 考核 clauses), when
+    any is; all of them otherwise (the topic may be a word the clauses do not use)."""
+    if not topic:
+        return duties
+    words = [t for t in snap.tokenizer.tokenize(topic) if len(t) >= 2] or [topic]
+    about = [h for h in duties if any(w in h.clause.norm or w in "".join(h.clause.heading_path) for w in words)]
+    return about or duties
+
+
+def renamed_notes(hit: Hit) -> list[str]:
+    """For a who-leads answer: the leading bodies the document names whose duties a later reform
+    gave to another body ("市质监局" in a 2018 plan), said once, so an official knows whom to ask
+    today. The quote keeps the document's name."""
+    issued = (hit.doc.date or "")[:4]
+    year = int(issued) if issued.isdigit() else None
+    notes = []
+    for name in dict.fromkeys(leading_units(hit.clause)):
+        moves = [r for r in successors(name) if r.carries and r.old == canonical(name) and (year is None or year <= r.year + 1)]
+        if moves:
+            went = "、".join(f"{r.what}职责已于{r.year}年机构改革划入{r.new}" for r in moves)
+            notes.append(f"  注:文件写的“{name}”,其{went}。")
+    return notes
+
+
+def reform_notes(unit: str, hits: list[Hit]) -> list[str]:
+    """The bodies a document names for the unit asked about through a reform, said once per
+    document: which names the document uses, and where their duties went (or came from). The
+    quotes below stay as written."""
+    found: dict[str, Reform] = {}
+    for hit in hits:
+        for name in hit.clause.units.all():
+            reform = reform_between(unit, name)
+            if reform is not None:
+                found.setdefault(name, reform)
+    if not found:
+        return []
+    doc = hits[0].doc
+    year = f"({doc.date[:4]}年印发)" if doc.date else ""
+    names = "、".join(f"“{n}”" for n in found)
+    today = canonical(unit)
+    if all(r.new == today for r in found.values()):       # asked by today's name; the plan names predecessors
+        moved = "、".join(dict.fromkeys(r.what for r in found.values()))
+        rest = [f"{r.what}职责划入{r.new}" for n, f in found.items() for r in successors(n) if r.old == f.old and r.new != today]
+        return [f"注:文件{year}写的是{names};{found[next(iter(found))].year}年机构改革后,{moved}职责已划入{unit}"
+                + (f"(另有{'、'.join(dict.fromkeys(rest))})" if rest else "") + "。引文保留原文名称。"]
+    moved = "、".join(dict.fromkeys(f"{r.what}职责于{r.year}年机构改革划入{r.new}" for r in found.values()))
+    return [f"注:{unit}的{moved};文件{year}写的是{names}。"]
 
 
 def duty_tag(hit: Hit, query: Query) -> str:

@@ -19,7 +19,7 @@ from index.catalog import IndexSnapshot
 from index.models import Clause
 from rag.retrieve.retrievers import DenseRetriever, LexicalRetriever
 from rag.types import Hit, Kind, Query, Retriever, Role
-from rag.understand.units import same_unit
+from rag.understand.units import unit_matches
 
 RETRIEVED = 10          # length of the `retrieved` list returned
 PER_CITY = 3            # clauses per city in a compare question
@@ -38,11 +38,12 @@ def leading_units(clause: Clause) -> list[str]:
 
 def in_charge(clause: Clause, query: Query) -> bool:
     """Whether the unit of a duty question leads the clause (asked to lead: 牵头 or listed first)
-    or, otherwise, takes any part in it."""
+    or, otherwise, takes any part in it: by any of its names, or as the predecessor (or successor)
+    that a reform gave its duties to (rag.understand.units.reform_between)."""
     if not query.unit:
         return False
     names = leading_units(clause) if query.role is Role.LEAD else clause.units.all()
-    return any(same_unit(query.unit, n) for n in names)
+    return any(unit_matches(query.unit, n) for n in names)
 
 
 def duty_hits(snap: IndexSnapshot, query: Query, units: UnitClauses | None = None) -> list[Hit]:
@@ -81,7 +82,7 @@ class UnitClauses:
     def clauses(self, unit: str, role: Role) -> list[tuple[Clause, int]]:
         """(clause, its position in its document) where `unit` is in charge as in_charge() says."""
         table = self.lead if role is Role.LEAD else self.part
-        return [hit for name, hits in table.items() if same_unit(unit, name) for hit in hits]
+        return [hit for name, hits in table.items() if unit_matches(unit, name) for hit in hits]
 
 
 def interleave(groups: list[list[Hit]]) -> list[Hit]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from index.catalog import IndexSnapshot
@@ -23,7 +24,7 @@ from rag.types import Ask, DeclineReason, Filters, Kind, Query, Role
 from rag.understand.english import STOP_WORDS, EnglishBridge, is_english
 from rag.understand.english import words as english_words
 from rag.understand.lexicon import Lexicon, split_context
-from rag.understand.units import bare, canonical, known_units
+from rag.understand.units import alias_table, bare, canonical, known_units
 
 _NATIONAL_ALIASES = (NATIONAL, "国家层面", "国家级", "国家的", "国家纲要", "质量强国", "建设纲要", "纲要", "国务院",
                      "中共中央", "national", "nationwide", "china", "state council", "outline")
@@ -72,7 +73,6 @@ _SUPPORT = re.compile(r"资金|补贴|补助|奖励|奖金|税|优惠|扶持|融
 _LEANS = re.compile(r"^(那么?|那|还有|另外|and|what about|how about|then|又|再|换成|如果是|要是)|呢[??]?$|"
                     r"(它|其|该项|该条|该事|这事|这件事|这个|这些|这项|这条|这块|这类|这方面|那个|那些|上述|上面|前面|刚才|"
                     r"\bthis\b|\bthat\b|\bit\b|\bthose\b|\bthese\b)", re.I)
-_UNIT = re.compile(r"((?:市|省|国家|县|区)?[\u4e00-\u9fff]{1,10}?(?:局|委员会|委|办公室|办|海关|厅|总局|中心|支行|分局|部))")
 _WE_UNIT = re.compile(r"(我们|我|本|咱们)(局|委|办|单位|部门)")
 # The specific value a question asks for (the "not stated" check looks for it in the clauses).
 _ASKS: list[tuple[Ask, re.Pattern[str]]] = [
@@ -253,7 +253,54 @@ def is_duty(typed: str, context: str, ask: str, cities: list[str]) -> bool:
     return speaker_unit or find_unit(ask, cities) is not None
 
 
-_UNIT_END = re.compile(r"委员会|办公室|总局|分局|支行|海关|中心|局|委|办|厅|部")
+# A terse duty question: a unit, a duty word, and at most a few words of topic ("东莞 卫健局 职责",
+# "汕头市场监管局 考核 牵头", "人社负责什么"). The duty words, and what may follow a nickname.
+_DUTY_WORD = re.compile(r"任务|职责|职能|分工|工作|事项|负责|牵头|承担|参与|配合|主管|管什么|管哪些|管啥|干什么|做什么|干啥|做啥|"
+                        r"要做|要干|duties|duty|tasks?|responsib\w*|\blead", re.I)
+_DUTY_FILLER = re.compile(r"[\W_]|什么|哪些|哪几项|哪几|有啥|都有|都|有|的|呢|吗|些|要|了|啥|市|县|区|省|"
+                          r"\b(what|which|does|do|is|are|the|of|for)\b", re.I)
+_AFTER_NICKNAME = re.compile(r"(?:局|委|办|部门)?的?(?:负责|牵头|承担|参与|配合|主管|管|任务|职责|职能|工作|分工|要做|要干|干|做)")
+TERSE_TOPIC = 8          # characters of topic a terse duty question may carry besides its unit
+
+
+def find_nickname(text: str) -> str | None:
+    """A body named without its suffix (人社, 住建, 市监), when a duty word follows the name:
+    the longest such name the alias table knows, as its canonical name."""
+    text = re.sub(r"\s+", "", text)                 # 人社 负责 -> 人社负责
+    for name in _nicknames():
+        start = text.find(name)
+        while start >= 0:
+            if _AFTER_NICKNAME.match(text, start + len(name)):
+                return canonical(name)
+            start = text.find(name, start + 1)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _nicknames() -> tuple[str, ...]:
+    """Chinese names of the alias table without a body suffix (the suffixed ones find_unit finds), longest first."""
+    names = {n for n in alias_table() if not n.isascii() and len(n) >= 2 and not _UNIT_END.search(n[-2:])}
+    return tuple(sorted(names, key=lambda n: (-len(n), n)))
+
+
+def terse_duty(ask: str, cities: CityIndex, unit: str | None) -> str | None:
+    """The topic of a terse duty question ('' when it has none), or None when the ask is not one:
+    it names a unit and a duty word, and besides them says at most TERSE_TOPIC characters."""
+    if unit is None or not _DUTY_WORD.search(ask):
+        return None
+    rest = ask
+    for name in sorted({unit, *_written_forms(unit)}, key=len, reverse=True):    # before the city: 中山市场监管局
+        rest = rest.replace(name, " ")
+    topic = _DUTY_FILLER.sub("", _DUTY_WORD.sub(" ", cities.strip(rest)))
+    return topic if len(topic) <= TERSE_TOPIC else None
+
+
+def _written_forms(unit: str) -> list[str]:
+    canon = canonical(unit)
+    return [n for n, c in alias_table().items() if c == canon and not n.isascii()]
+
+
+_UNIT_END = re.compile(r"委员会|办公室|总局|分局|支行|海关|中心|部门|局|委|办|厅|部")
 _NAME_BREAK = re.compile(r"[在是的了我们你哪几块些事做把被给从向对由和与及、,,。?？!!:: ]")
 
 
@@ -264,21 +311,27 @@ def _name_tail(text: str) -> str:
 
 
 def find_unit(text: str, cities: list[str]) -> str | None:
-    """The unit a question names: the first organisation-shaped name (ends in 局, 委, 海关 …),
-    without the city prefix. A name the alias table knows is taken whole and nothing more
-    (在市场监管局工作 -> 市场监管局); otherwise the words before it stop at the first
-    character that cannot be part of a name. "我们局" is not a name (it points elsewhere)."""
+    """The unit a question names, without the city prefix: the first name the alias table knows
+    (taken whole and nothing more, 和 and all: 在经济和信息化局工作 -> 经济和信息化局), else the first
+    organisation-shaped name (ends in 局, 委, 部门, 海关 …) whose words stop at the first character
+    that cannot be part of a name, else a nickname followed by a duty word (人社负责什么). "我们局"
+    is not a name (it points elsewhere)."""
     probe = _WE_UNIT.sub(" ", text)
+    known: list[tuple[int, int, str]] = []
+    shaped: str | None = None
     for m in _UNIT_END.finditer(probe):
         end = m.end()
-        known = [probe[start:end] for start in range(max(0, end - 12), m.start())
-                 if not _NAME_BREAK.search(probe[start:end]) and canonical(probe[start:end]) in known_units()]
-        head = _name_tail(probe[max(0, end - 12):m.start()])
-        name = max(known, key=len) if known else head + m.group(0)
-        name = bare(name)
-        if len(name) >= 2 and name not in ("中心", "部", "局", "委", "办", "支行"):
-            return name
-    return None
+        if known and end - 12 > min(known)[0]:      # no later name can start before the one found
+            break
+        known += [(start, start - end, probe[start:end]) for start in range(max(0, end - 12), m.start())
+                  if canonical(probe[start:end]) in known_units()]
+        if shaped is None and not known:
+            name = bare(_name_tail(probe[max(0, end - 12):m.start()]) + m.group(0))
+            if len(name) >= 2 and name not in ("中心", "部", "部门", "局", "委", "办", "支行"):
+                shaped = name
+    if known:
+        return bare(min(known)[2])                  # leftmost, then longest
+    return shaped or find_nickname(probe)
 
 
 _YEAR_RANGE = re.compile(r"(?<!\d)(20\d\d)\s*(?:年)?\s*[-—–~至到]\s*(20\d\d)(?!\d)")
@@ -370,7 +423,8 @@ class Understander:
             named = self.cities.find(previous[0])
         carried = previous if how == "ellipsis" else None      # a new topic keeps only the setting
         text = f"{carried[0]} {typed}" if carried else typed
-        kind = Kind.DUTY if is_duty(typed, context, ask, self.cities.find(typed)) else classify(ask)
+        topic = terse_duty(ask, self.cities, find_unit(ask, named))
+        kind = Kind.DUTY if topic is not None or is_duty(typed, context, ask, self.cities.find(typed)) else classify(ask)
         if previous and how == "ellipsis" and kind == Kind.LOOKUP:   # "那东莞呢?": the previous turn's kind
             kind = classify(split_context(previous[0])[1])
         query = Query(raw=question, text=text, context=context, ask=ask, kind=kind,
@@ -393,6 +447,7 @@ class Understander:
         if query.kind == Kind.DUTY:
             query.unit = find_unit(typed, named)
             query.role = duty_role(typed)
+            query.topic = topic or ""
             if query.unit is None:
                 query.kind = classify(_DUTY.sub(" ", ask)) if _DUTY.sub(" ", ask) != ask else Kind.WHO_LEADS
         query.search = self._search_text(query, carried)

@@ -2,10 +2,15 @@
 
 `canonical("汕头市质量技术监督局") == canonical("市质监局") == "质监局"`: the level and place
 prefix is stripped (市, 省, a city's name), then the alias table (rag/understand/data/unit_aliases.tsv)
-maps the remaining name to one canonical short name. Renamed bodies are not merged.
+maps the remaining name to one canonical short name. Renamed bodies are not merged:
+`reform_between(asked, listed)` says when a clause's body is the predecessor (or successor) of the
+one asked about, from the institutional reforms in rag/understand/data/reforms.tsv.
 """
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,11 +53,13 @@ def bare(name: str) -> str:
     """The name without its place and level prefix: 汕头市质监局 -> 质监局, 市市场监管局 -> 市场监管局,
     市场监管局 stays (a known name is never cut)."""
     text = normalise(name).strip()
+    known = alias_table()
+    if text.lower() in known:                       # 公安部门 is no 公安 (a county) + 部门
+        return text
     for size in (4, 3, 2):                          # a place name: 汕头市, 汕头, 朔州市
         if len(text) >= size + 2 and text[:size] in _place_names():
             text = text[size:]
             break
-    known = alias_table()
     for level in _LEVEL:
         rest = text[len(level):]
         if text.startswith(level) and text.lower() not in known and len(rest) >= 2:
@@ -89,3 +96,135 @@ def names_of(unit: str) -> tuple[str, ...]:
     canon = canonical(unit)
     names = [canon] + [a for a, c in alias_table().items() if c == canon and a != canon]
     return tuple(n for n in names if not n.isascii()) or (bare(unit),)
+
+
+# ------------------------------------------------------------------------------ reforms
+REFORMS = Path(__file__).with_name("data") / "reforms.tsv"
+
+
+class Share(str, Enum):
+    ALL = "all"       # the whole body's duties
+    MAIN = "main"     # its main duties (the rest went elsewhere: another line, PART)
+    PART = "part"     # a part of them
+
+
+@dataclass(frozen=True)
+class Reform:
+    """One transfer of duties in an institutional reform: `old`'s `what` passed to `new`."""
+
+    old: str          # canonical name of the predecessor
+    new: str          # canonical name of the successor
+    share: Share
+    year: int
+    what: str         # the duties that moved, as a phrase (质量技术监督)
+
+    @property
+    def carries(self) -> bool:
+        """Whether a duty of `old` counts as one of `new` (and back): the whole body or its main part."""
+        return self.share is not Share.PART
+
+
+@lru_cache(maxsize=1)
+def reforms(path: Path = REFORMS) -> tuple[Reform, ...]:
+    """The transfers of reforms.tsv; a line naming a body the alias table does not know, or with a
+    bad share or year, fails with file:line."""
+    known = known_units()
+    out = []
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        cols = [c.strip() for c in line.split("\t")]
+        try:
+            old, new, share, year, what = cols
+            reform = Reform(canonical(old), canonical(new), Share(share), int(year), what)
+        except ValueError:
+            raise ValueError(f"{path}:{number}: expected 'PREDECESSOR<TAB>SUCCESSOR<TAB>all|main|part<TAB>YEAR"
+                             f"<TAB>WHAT', got {raw!r}") from None
+        unknown = [n for n in (reform.old, reform.new) if n not in known]
+        if unknown or reform.old == reform.new:
+            raise ValueError(f"{path}:{number}: {'、'.join(unknown) or old} is not a body of unit_aliases.tsv "
+                             "(or the line maps a body to itself); add it there first")
+        out.append(reform)
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def successors(unit: str) -> tuple[Reform, ...]:
+    """The transfers out of the unit's body, then out of the bodies those went to (卫生局 -> 卫计局 -> 卫健局)."""
+    return _chain(canonical(unit), forward=True)
+
+
+@lru_cache(maxsize=4096)
+def predecessors(unit: str) -> tuple[Reform, ...]:
+    """The transfers into the unit's body, and into the bodies those came from."""
+    return _chain(canonical(unit), forward=False)
+
+
+def _chain(start: str, forward: bool, most: int = 4) -> tuple[Reform, ...]:
+    out: list[Reform] = []
+    frontier, seen = [start], {start}
+    for _ in range(most):
+        step = [r for r in reforms() for name in frontier if (r.old if forward else r.new) == name]
+        out += [r for r in step if r not in out]
+        frontier = [r.new if forward else r.old for r in step if (r.new if forward else r.old) not in seen]
+        seen.update(frontier)
+        if not frontier:
+            break
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def reform_between(asked: str, listed: str) -> Reform | None:
+    """The transfer by which a clause's unit `listed` stands for the body asked about: the listed
+    body is a predecessor whose duties (all or the main part) passed to the asked one (asked by
+    today's name, 市场监管局, the plan names 质监局), or a successor that took them over (asked by
+    the old name). None when the two are the same body or unrelated."""
+    if same_unit(asked, listed):
+        return None
+    for r in predecessors(asked):                   # same_unit: a branch (怀仁分局) stands for its body
+        if r.carries and same_unit(r.old, listed):
+            return r
+    for r in successors(asked):
+        if r.carries and same_unit(r.new, listed):
+            return r
+    return None
+
+
+def unit_matches(asked: str, listed: str) -> bool:
+    """The same body, or one whose duties passed to (or came from) it in a reform."""
+    return same_unit(asked, listed) or reform_between(asked, listed) is not None
+
+
+# ------------------------------------------------------------------------------ remits
+REMITS = Path(__file__).with_name("data") / "remits.tsv"
+
+
+@lru_cache(maxsize=1)
+def remit_table(path: Path = REMITS) -> dict[str, frozenset[str]]:
+    """Canonical body -> the words of its remit (remits.tsv); a bad line fails with file:line."""
+    known = known_units()
+    table: dict[str, frozenset[str]] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        words = frozenset(normalise(w.strip()) for w in cols[-1].split("|") if w.strip()) if len(cols) == 2 else frozenset()
+        if not words or canonical(cols[0]) not in known:
+            raise ValueError(f"{path}:{number}: expected 'BODY<TAB>word|word' with a body of unit_aliases.tsv, got {raw!r}")
+        table[canonical(cols[0])] = words
+    return table
+
+
+def remit(unit: str) -> frozenset[str]:
+    """The words of the unit's remit (empty for a body remits.tsv does not describe)."""
+    return remit_table().get(canonical(unit), frozenset())
+
+
+_COLLECTIVE = re.compile(r"^各|成员单位|相关部门|有关部门|有关单位|各部门|各镇街")
+
+
+def is_collective(name: str) -> bool:
+    """A name for a group of bodies (各镇街, 领导小组各成员单位, 各相关部门), not one body."""
+    return bool(_COLLECTIVE.search(normalise(name)))

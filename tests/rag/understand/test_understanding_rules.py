@@ -300,7 +300,7 @@ def test_shopping(question, hit):
 PATTERNS = {
     "injection": q._INJECTION, "shopping": q._SHOPPING, "duty": q._DUTY, "tasks": q._TASKS,
     "compare": q._COMPARE, "who": q._WHO, "target": q._TARGET, "support": q._SUPPORT, "leans": q._LEANS,
-    "unit": q._UNIT, "we_unit": q._WE_UNIT, "year_range": q._YEAR_RANGE, "part": q._PART, "quoted": q._QUOTED,
+    "duty_word": q._DUTY_WORD, "duty_filler": q._DUTY_FILLER, "after_nickname": q._AFTER_NICKNAME, "we_unit": q._WE_UNIT, "year_range": q._YEAR_RANGE, "part": q._PART, "quoted": q._QUOTED,
     "framing": q._FRAMING, "own": q._OWN, **{f"ask_{a.value}": p for a, p in q._ASKS},
 }
 HOSTILE = {

@@ -140,3 +140,91 @@ def test_malformed_file_through_the_cache(tmp_path):
     finally:
         alias_table.cache_clear()
     assert alias_table() and canonical("市质监局") == "质监局"
+
+
+# --------------------------------------------------------------------------------- reforms
+from rag.understand.units import (  # noqa: E402
+    Share,
+    predecessors,
+    reform_between,
+    reforms,
+    remit,
+    remit_table,
+    successors,
+    unit_matches,
+)
+
+REFORMED = [
+    case("today's name asked, the plan names the predecessor", "市场监管局", "市质监局", "质监局"),
+    case("by its full name", "东莞市市场监督管理局", "市食药监局", "食药监局"),
+    case("traditional predecessor", "市场监管局", "市質監局", "质监局"),
+    case("检验检疫 went mainly to 海关", "海关", "汕頭出入境檢驗檢疫局", "检验检疫局"),
+    case("old name asked, the plan names today's body", "质监局", "市市场监管局", "质监局"),
+    case("经信局 -> 工信局", "工业和信息化局", "市經信局", "经信局"),
+    case("卫计局 -> 卫健局", "卫生健康局", "衛計局", "卫计局"),
+    case("法制局 -> 司法局", "司法局", "法制局", "法制局"),
+    case("a chain: 卫生局 -> 卫计局 -> 卫健局", "卫健局", "市卫生局", "卫生局"),
+    case("银保监分局 -> 金融监管分局 (2023)", "金融监管分局", "中山银保监分局", "银保监分局"),
+]
+
+
+@pytest.mark.parametrize("asked,listed,old", REFORMED)
+def test_reform_between(asked, listed, old):
+    reform = reform_between(asked, listed)
+    assert reform is not None and reform.old == old and unit_matches(asked, listed)
+
+
+NOT_REFORMED = [
+    case("the same body is no reform", "市场监管局", "市市场监管局"),
+    case("a part of a split does not carry: 市场监管局 is not 检验检疫局's successor for duties", "市场监管局", "汕頭出入境檢驗檢疫局"),
+    case("unrelated bodies", "公安局", "市质监局"),
+    case("a successor's other predecessor is not the asked one's", "质监局", "市工商局"),
+    case("an unknown body", "质量奖评审委员会", "市质监局"),
+]
+
+
+@pytest.mark.parametrize("asked,listed", NOT_REFORMED)
+def test_no_reform_between(asked, listed):
+    assert reform_between(asked, listed) is None
+
+
+def test_reform_chains_and_splits():
+    assert [r.new for r in successors("检验检疫局")] == ["海关", "市场监管局"]
+    assert {r.share for r in successors("检验检疫局")} == {Share.MAIN, Share.PART}
+    assert {r.old for r in predecessors("卫健局")} == {"卫计局", "卫生局", "人口计生局"}
+    assert {r.old for r in predecessors("市场监管局")} >= {"质监局", "工商局", "食药监局", "检验检疫局"}
+
+
+def test_every_reform_names_bodies_the_alias_table_knows():
+    known = set(alias_table().values())
+    assert len(reforms()) >= 25 and all(r.old in known and r.new in known and r.old != r.new for r in reforms())
+
+
+BAD_REFORMS = [
+    case("four columns", "质监局\t市场监管局\tall\t2018\n", "expected"),
+    case("a share that is none of all/main/part", "质监局\t市场监管局\tmost\t2018\t质量\n", "expected"),
+    case("a year that is no number", "质监局\t市场监管局\tall\t二〇一八\t质量\n", "expected"),
+    case("a body the alias table does not know", "质监局\t质量发展局\tall\t2018\t质量\n", "not a body"),
+    case("a body mapped to itself", "质监局\t质量技术监督局\tall\t2018\t质量\n", "not a body"),
+]
+
+
+@pytest.mark.parametrize("text,says", BAD_REFORMS)
+def test_malformed_reform_line_names_file_and_line(tmp_path, text, says):
+    path = tmp_path / "reforms.tsv"
+    path.write_text("# header\n" + text, encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"reforms\.tsv:2: .*{says}"):
+        reforms.__wrapped__(path)
+
+
+def test_remits_load_and_describe_the_bodies_of_the_reforms():
+    table = remit_table()
+    assert "口岸" in remit("东莞海关") and "食源性" in remit("市卫计局") and remit("不存在局") == frozenset()
+    assert [n for r in reforms() for n in (r.old, r.new) if n not in table] == []
+
+
+def test_malformed_remit_line(tmp_path):
+    path = tmp_path / "remits.tsv"
+    path.write_text("质监局\t\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"remits\.tsv:1:"):
+        remit_table.__wrapped__(path)
