@@ -13,86 +13,39 @@ An English question gets an English lead line; the quotes stay in Chinese with t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from index.catalog import IndexSnapshot
-from index.models import NATIONAL, Document
+from index.models import NATIONAL
 from index.text import compact, normalise
 from rag.compose.evidence import (
     Sentence,
     ask_terms,
     clause_sentences,
     coverage,
-    lost_in,
     measure_of,
-    score_sentences,
     trigrams,
     units_quote,
 )
+from rag.compose.reply import Reply, doc_label, label, units_text
 from rag.retrieve.strategy import in_charge, leading_units
-from rag.types import Answer, Ask, Citation, Hit, Kind, Query, Role, TokenCallback, damage_warnings
+from rag.types import Answer, Citation, Hit, Kind, Query, Role, TokenCallback, damage_warnings
 from rag.understand.units import Reform, canonical, names_of, reform_between, remit, successors
 
 MAX_CLAUSES = 3          # clauses a support / look-up answer draws on
 MAX_SENTENCES = 5        # sentences quoted from the best clause (3 from the others)
 MAX_DOCS = 4             # documents a who-leads answer lists when no city narrows it
 PER_DOC_SHARE = 0.75     # a document is listed when its best clause covers this share of the top one's
-DAMAGE_NOTE = "注意:这句原文有字符缺损(以“?”显示),缺失的文字和数字无法确定,请以正式文本为准。"
-
-
-@dataclass
-class _Composer:
-    """Collects answer lines and the citations their markers point to."""
-
-    lines: list[str] = field(default_factory=list)
-    citations: list[Citation] = field(default_factory=list)
-
-    def cite(self, hit: Hit, quote: str) -> str:
-        for c in self.citations:
-            if c.clause is hit.clause and c.quote == quote:
-                return f"[{c.marker}]"
-        marker = len(self.citations) + 1
-        self.citations.append(Citation(marker=marker, clause=hit.clause, doc=hit.doc, quote=quote))
-        return f"[{marker}]"
-
-
-def label(hit: Hit) -> str:
-    return f"{hit.doc.place}《{hit.doc.title}》{hit.clause.clause_id}"
-
-
-def doc_label(doc: Document) -> str:
-    return f"{doc.place}《{doc.title}》"
-
-
-def units_text(hit: Hit) -> str:
-    """The units of a clause in words; the first of a 责任单位 list is named as such."""
-    u = hit.clause.units
-    parts = []
-    if u.lead:
-        parts.append("牵头单位:" + "、".join(u.lead))
-    if u.co:
-        parts.append("会同:" + "、".join(u.co))
-    if u.responsible:
-        listed = "责任单位:" + "、".join(u.responsible)
-        if not u.lead and len(u.responsible) > 1:
-            listed += f"(排在首位的责任单位:{u.responsible[0]})"
-        parts.append(listed)
-    return ";".join(parts)
 
 
 class ExtractiveAnswerer:
     name = "extractive"
 
     def __init__(self, *, snapshot: IndexSnapshot) -> None:
-        self.snap = snapshot
-        self._phrase = ""
-        self._said = ""
+        self.snap = snapshot            # read-only: one answerer serves concurrent questions
 
     def answer(self, query: Query, hits: list[Hit], on_token: TokenCallback | None = None) -> Answer:
         terms = ask_terms(query, self.snap)
-        self._phrase = query.focus or query.ask
-        self._said = compact(query.previous_answer) if query.previous_answer else ""
-        comp = _Composer()
+        comp = Reply(phrase=query.focus or query.ask, said=compact(query.previous_answer) if query.previous_answer else "")
         compose = {Kind.WHO_LEADS: self._who, Kind.DUTY: self._duty, Kind.COMPARE: self._compare,
                    Kind.TARGET: self._target}
         compose.get(query.kind, self._passages)(query, hits, terms, comp)
@@ -105,43 +58,10 @@ class ExtractiveAnswerer:
                       warnings=damage_warnings(comp.citations), retrieved=hits,
                       meta={"answerer": self.name, "kind": query.kind.value})
 
-    # -- picking ----------------------------------------------------------------------------
-    def _ranked(self, hit: Hit, terms: dict[str, float], kind: Kind, measure: str | None = None,
-                value: Ask | None = None) -> list[Sentence]:
-        """Sentences best first; for a follow-up, those the previous answer already gave come last
-        (具体还有哪些措施? asks for the rest)."""
-        ranked = score_sentences(hit.clause, terms, kind, measure, value, phrase=self._phrase)
-        if not self._said:
-            return ranked
-        return sorted(ranked, key=lambda s: (compact(s.text) in self._said, -s.score))
-
-    def _best(self, hits: list[Hit], terms: dict[str, float], kind: Kind, measure: str | None = None,
-              depth: int = 3, discount: float = 0.1) -> tuple[Hit, Sentence] | None:
-        """The (hit, sentence) that best answers among the top clauses, each lower rank discounted."""
-        candidates = []
-        for rank, hit in enumerate(hits[:depth]):
-            ranked = self._ranked(hit, terms, kind, measure)
-            if ranked:
-                candidates.append((ranked[0].score * (1.0 - discount * rank), -rank, hit, ranked[0]))
-        if not candidates:
-            return None
-        _, _, hit, best = max(candidates, key=lambda c: (c[0], c[1]))
-        return hit, best
-
-    def _quote(self, comp: _Composer, hit: Hit, sentence: Sentence, prefix: str = "") -> None:
-        comp.lines.append(f"{prefix}{label(hit)}:{sentence.text} {comp.cite(hit, sentence.text)}")
-        self._note_damage(comp, hit, [sentence])
-
-    @staticmethod
-    def _note_damage(comp: _Composer, hit: Hit, sentences: list[Sentence]) -> None:
-        """Say so next to any quoted sentence that has lost characters (once per answer)."""
-        if any(lost_in(hit.clause, s.start, s.start + len(s.text)) for s in sentences) and DAMAGE_NOTE not in comp.lines:
-            comp.lines.append(DAMAGE_NOTE)
-
     # -- kinds ------------------------------------------------------------------------------
-    def _passages(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
+    def _passages(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: Reply) -> None:
         """Support and look-up: a lead line, then the substantive sentences of up to three clauses."""
-        scored = [(h, self._ranked(h, terms, query.kind, value=query.asks_for)) for h in hits[:MAX_CLAUSES + 2]]
+        scored = [(h, comp.ranked(h, terms, query.kind, value=query.asks_for)) for h in hits[:MAX_CLAUSES + 2]]
         scored = [(h, r) for h, r in scored if r]
         if not scored:
             return
@@ -157,40 +77,40 @@ class ExtractiveAnswerer:
             keep.sort(key=lambda s: s.start)
             quoted = "".join(f"{s.text}{comp.cite(hit, s.text)}" for s in keep)
             comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:{quoted}")
-            self._note_damage(comp, hit, keep)
+            comp.note_damage(hit, keep)
 
-    def _target(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
+    def _target(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: Reply) -> None:
         """The sentence holding the asked indicator and its figure, among the top five clauses."""
-        picked = self._best(hits, terms, Kind.TARGET, measure_of(query.ask or query.text), depth=5)
+        picked = comp.best(hits, terms, Kind.TARGET, measure_of(query.ask or query.text), depth=5)
         if not picked:
             return
         hit, sentence = picked
         when = _target_year(hit, sentence)
         if when is not None:                      # "到2025年,…" opens the list the figure belongs to
-            self._quote(comp, hit, when)
-        self._quote(comp, hit, sentence)
+            comp.quote(hit, when)
+        comp.quote(hit, sentence)
         asks = len(re.findall(r"多少|几[个家项大类种年]|哪一?年|比例|比重|how many|how much", query.ask or "", re.I))
         if asks > 1:                              # several figures asked: the clause's other matching ones
-            others = [s for s in self._ranked(hit, terms, Kind.TARGET, measure_of(query.ask))
+            others = [s for s in comp.ranked(hit, terms, Kind.TARGET, measure_of(query.ask))
                       if s.text != sentence.text and (when is None or s.text != when.text)
                       and s.score >= 0.5 * sentence.score and re.search(r"\d", s.text)]
             for s in others[:asks - 1]:
-                self._quote(comp, hit, s)
+                comp.quote(hit, s)
 
-    def _who(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
+    def _who(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: Reply) -> None:
         """The units in charge: of the best clause, or of each document's best clause when several
         documents answer and no city narrows the question."""
         for hit in self._answering_clauses(query, hits, terms):
             units, quote = units_text(hit), units_quote(hit.clause)
-            ranked = self._ranked(hit, terms, Kind.WHO_LEADS)
+            ranked = comp.ranked(hit, terms, Kind.WHO_LEADS)
             if units and quote:
                 comp.lines.append(f"{label(hit)}「{hit.clause.heading}」:{units} {comp.cite(hit, quote)}")
                 if ranked:
                     comp.lines.append(f"  相关条文:{ranked[0].text} {comp.cite(hit, ranked[0].text)}")
-                    self._note_damage(comp, hit, [ranked[0]])
+                    comp.note_damage(hit, [ranked[0]])
                 comp.lines += renamed_notes(hit)
             elif ranked:
-                self._quote(comp, hit, ranked[0])
+                comp.quote(hit, ranked[0])
                 comp.lines.append("(该条文未单列责任单位,以上为原文表述。)")
 
     def _answering_clauses(self, query: Query, hits: list[Hit], terms: dict[str, float]) -> list[Hit]:
@@ -208,7 +128,7 @@ class ExtractiveAnswerer:
         cover = [coverage(h.clause.norm + " ".join(h.clause.heading_path), terms) for h in chosen]
         return [h for h, c in zip(chosen, cover) if c >= PER_DOC_SHARE * cover[0]][:MAX_DOCS]
 
-    def _duty(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
+    def _duty(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: Reply) -> None:
         duties = on_topic([h for h in hits if in_charge(h.clause, query)], query.topic, self.snap)
         if not duties:
             self._who(query, hits, terms, comp)
@@ -232,9 +152,9 @@ class ExtractiveAnswerer:
                 said = f"{first.text}{comp.cite(hit, first.text)}" if first else ""
                 comp.lines.append(f"- {hit.clause.clause_id}「{hit.clause.heading}」{duty_tag(hit, query)}{units}:{said}")
                 if first:
-                    self._note_damage(comp, hit, [first])
+                    comp.note_damage(hit, [first])
 
-    def _compare(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: _Composer) -> None:
+    def _compare(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: Reply) -> None:
         """Per place: its best clause's units (a who question) or its best sentences."""
         who = bool(re.search(r"负责|牵头|部门|单位|谁|机构", query.ask))
         places = list(query.filters.cities) or list(dict.fromkeys(h.doc.place for h in hits))
@@ -244,7 +164,7 @@ class ExtractiveAnswerer:
         found = []
         for place in places:
             chosen = _best_clause(by_place.get(place, []), terms)
-            ranked = self._ranked(chosen, terms, Kind.WHO_LEADS if who else Kind.LOOKUP) if chosen else []
+            ranked = comp.ranked(chosen, terms, Kind.WHO_LEADS if who else Kind.LOOKUP) if chosen else []
             if chosen and ranked and ranked[0].score > 0:
                 found.append((place, chosen, ranked[0]))
         top = max((s.score for _, _, s in found), default=0.0)
@@ -256,13 +176,13 @@ class ExtractiveAnswerer:
             if who and units and quote:
                 comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:{units} {comp.cite(hit, quote)}")
             else:
-                ranked = [x for x in self._ranked(hit, terms, Kind.LOOKUP) if not _echoes(x.text, quoted)] or [best]
+                ranked = [x for x in comp.ranked(hit, terms, Kind.LOOKUP) if not _echoes(x.text, quoted)] or [best]
                 top = ranked[0].score
                 keep = sorted([x for x in ranked[:3] if x.score >= 0.5 * top], key=lambda x: x.start)
                 quoted += [x.text for x in keep]
                 comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:"
                                   + "".join(f"{x.text}{comp.cite(hit, x.text)}" for x in keep))
-                self._note_damage(comp, hit, keep)
+                comp.note_damage(hit, keep)
         missing = [p for p in query.filters.cities if p not in {f[0] for f in found}]
         if missing:
             comp.lines.append(f"({'、'.join(missing)}的文件中没有找到相关条款。)")

@@ -16,7 +16,8 @@ from index.models import Clause, Document, Span
 from index.text import normalise
 from index.units import parse_units
 from rag.compose.evidence import clause_sentences, is_heading
-from rag.compose.extractive import DAMAGE_NOTE, ExtractiveAnswerer
+from rag.compose.extractive import ExtractiveAnswerer
+from rag.compose.reply import DAMAGE_NOTE
 from rag.types import Answer, Filters, Hit, Kind, Query, Role, WarningKind
 from tests.fakes.corpus import make_doc
 
