@@ -37,6 +37,8 @@ FORMAT = 2          # 1: one JSON document (catalog.json); 2: JSON Lines (catalo
 CATALOG = "catalog.jsonl"
 LEGACY_CATALOG = "catalog.json"
 
+MIN_HEADING = 4      # a heading a question may write out to name its clause (主要目标, 组织领导)
+
 
 @dataclass
 class IndexSnapshot:
@@ -62,19 +64,19 @@ class IndexSnapshot:
 
     @cached_property
     def headings(self) -> dict[str, list[tuple[str, str]]]:
-        """Clause headings (compact form, at least 5 characters) -> (doc_id, clause_id): a heading
+        """Clause headings (compact form, at least MIN_HEADING characters) -> (doc_id, clause_id): a heading
         written out in a question is found by lookups, not by a scan of every clause."""
         out: dict[str, list[tuple[str, str]]] = {}
         for d in self.documents.values():
             for c in d.clauses:
                 key = compact(c.heading)
-                if len(key) >= 5:
+                if len(key) >= MIN_HEADING:
                     out.setdefault(key, []).append((d.doc_id, c.clause_id))
         return out
 
     @cached_property
     def doc_headings(self) -> dict[str, list[tuple[str, str]]]:
-        """doc id -> (compact heading, clause id) of its clauses with headings of at least 5
+        """doc id -> (compact heading, clause id) of its clauses with headings of at least MIN_HEADING
         characters: the headings a filtered question can name, without the corpus-wide table."""
         out: dict[str, list[tuple[str, str]]] = {}
         for key, places in self.headings.items():

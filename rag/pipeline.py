@@ -11,9 +11,10 @@ import time
 
 from index.build import Progress, build_index
 from index.catalog import IndexSnapshot, current_build
-from index.text import compact
 from rag.components import Components, build_components, retrieval_mode
+from rag.compose.document import FIELD_WORDS, scope_docs
 from rag.compose.evidence import ASK_WORDS, ask_terms, score_sentences
+from rag.compose.reply import doc_label
 from rag.limits import checked_request
 from rag.reload import BuildWatcher, forget_embedded_chroma
 from rag.settings import AnswererKind, Settings, get_settings
@@ -126,7 +127,7 @@ class Assistant:
         request = checked_request(question, history, filters)   # types, budgets, cleaned text
         c = self.components                                     # one set of parts for this whole answer
         query = c.understander.understand(request.question, request.history, request.filters)
-        hits = named_first(c.strategy.retrieve(query), query, c.snapshot)
+        hits = c.strategy.retrieve(query)
         decision = c.gate.judge(query, hits)
         if decision.reason:
             answer = decline(c.snapshot, query, decision, hits)
@@ -142,43 +143,6 @@ class Assistant:
                             "latency_ms": round((time.perf_counter() - started) * 1000, 1)})
         answer.meta.setdefault("answerer", self.answerer_name)
         return answer
-
-
-NAMED_HEADING = 5    # a clause heading of at least this many characters, written out in the question
-NAMED_LONGEST = 40   # longest heading looked for
-NAMED_SCAN = 300     # characters of the ask searched for headings
-
-
-def named_first(hits: list[Hit], query: Query, snap: IndexSnapshot) -> list[Hit]:
-    """A clause whose heading the question writes out word for word (优化质量基础设施管理) is the
-    one asked about: it goes first (fetched from the index when retrieval missed it). At most
-    three such clauses count. With a filter, only its documents' headings are looked at; without
-    one, the lookup stops at the fourth match (a heading every copy of a plan shares would
-    otherwise gather thousands of keys a question)."""
-    keys = named_keys(compact(query.ask or query.text)[:NAMED_SCAN], query.filters, snap)
-    named = [(snap.documents[d], c) for d, cid in sorted(keys or ()) if (c := snap.clause(d, cid)) is not None]
-    if not named or len(named) > 3:
-        return hits
-    keys = {(c.doc_id, c.clause_id) for _, c in named}
-    first = [h for h in hits if h.key in keys]
-    first += [Hit(clause=c, doc=d, score=1.0) for d, c in named if (c.doc_id, c.clause_id) not in {h.key for h in first}]
-    return first + [h for h in hits if h.key not in keys]
-
-
-def named_keys(text: str, filters: Filters, snap: IndexSnapshot) -> set[tuple[str, str]] | None:
-    """(doc id, clause id) of the headings (NAMED_HEADING..NAMED_LONGEST characters) written out in
-    `text`, within the filters; None when there are more than three."""
-    if not filters.is_empty():
-        keys = {(d, cid) for d in snap.allowed_docs(filters.cities, filters.doc_ids)
-                for heading, cid in snap.doc_headings.get(d, ()) if len(heading) <= NAMED_LONGEST and heading in text}
-        return keys if len(keys) <= 3 else None
-    found: set[tuple[str, str]] = set()
-    for n in range(NAMED_HEADING, min(len(text), NAMED_LONGEST) + 1):
-        for i in range(len(text) - n + 1):
-            found.update(snap.headings.get(text[i:i + n], ()))
-            if len(found) > 3:
-                return None
-    return found
 
 
 SUMMARY_DOCS = 8     # documents a decline names; a larger corpus is summed up by count
@@ -198,7 +162,10 @@ def decline(snap: IndexSnapshot, query: Query, decision: Decision, hits: list[Hi
     """The reply that declines: what is missing, said plainly; related clauses only as reading."""
     reason = decision.reason
     assert reason is not None
-    if reason is DeclineReason.NOT_STATED and query.asks_for is not None:
+    if reason is DeclineReason.NOT_STATED and query.kind is Kind.DOCUMENT:
+        docs = "、".join(doc_label(d) for d in scope_docs(snap, query)[:SUMMARY_DOCS])
+        text = f"抱歉,{docs}的正文没有写明{FIELD_WORDS.get(query.document_field, '所问的信息')}。"
+    elif reason is DeclineReason.NOT_STATED and query.asks_for is not None:
         text = f"现有文件没有写明{ASK_WORDS[query.asks_for]}。" + related_reading(snap, query, decision.related)
     elif reason is DeclineReason.OUT_OF_SCOPE:
         text = f"抱歉,{decision.detail}。" + related_reading(snap, query, decision.related)

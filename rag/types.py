@@ -36,6 +36,7 @@ class Kind(str, Enum):
     DUTY = "duty"
     COMPARE = "compare"
     LOOKUP = "lookup"
+    DOCUMENT = "document"       # about a document itself: 文号, issue date, issuer, period, the library
 
 
 class Ask(str, Enum):
@@ -46,6 +47,11 @@ class Ask(str, Enum):
     MONTH = "month"         # 几月份
     DATE = "date"           # 哪天印发
     PERSON = "person"       # 院长是谁, 联系电话
+    FREQUENCY = "frequency"  # 多久一次, 每年几次
+    PROCEDURE = "procedure"  # 怎么办理, 去哪里申请, 要什么材料
+    FEE = "fee"             # 收费多少, 要交多少钱
+    PENALTY = "penalty"     # 罚款多少, 怎么处罚
+    DEADLINE = "deadline"   # 截止到哪天, 申报期限
 
 
 class Role(str, Enum):
@@ -95,6 +101,17 @@ class Query:
     vector: Any = field(default=None, repr=False, compare=False)   # its embedding, once made (DenseRetriever.vector)
     vector_of: str = field(default="", repr=False, compare=False)  # the text that vector embeds
     more_cities: int = 0            # compare: further cities that also match, beyond those retrieved (set by the strategy)
+    pinned: list[tuple[str, str]] = field(default_factory=list)  # clauses a follow-up points at (第二条, 最后那项)
+    resolved: str = ""              # how a pointing follow-up was read ("按上一条回答的第 2 项理解: …")
+    named: list[tuple[str, str]] = field(default_factory=list)   # clauses whose heading the question writes out (set by the strategy)
+    section: list[tuple[str, str]] = field(default_factory=list)  # a section question's sub-clauses, in order (set by the strategy)
+    section_title: str = ""         # the section's heading path, e.g. "七、健全质量基础设施"
+    document_field: str = ""        # a document question's field: doc_number, date, issuer, title, period, library
+
+    @property
+    def about(self) -> list[tuple[str, str]]:
+        """The clauses the question is about by construction (pointed at, or named by heading)."""
+        return self.pinned or self.named
 
     @property
     def search_text(self) -> str:

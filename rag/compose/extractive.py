@@ -17,6 +17,7 @@ import re
 from index.catalog import IndexSnapshot
 from index.models import NATIONAL
 from index.text import compact, normalise
+from rag.compose import document, listing
 from rag.compose.evidence import (
     Sentence,
     ask_terms,
@@ -46,9 +47,22 @@ class ExtractiveAnswerer:
     def answer(self, query: Query, hits: list[Hit], on_token: TokenCallback | None = None) -> Answer:
         terms = ask_terms(query, self.snap)
         comp = Reply(phrase=query.focus or query.ask, said=compact(query.previous_answer) if query.previous_answer else "")
-        compose = {Kind.WHO_LEADS: self._who, Kind.DUTY: self._duty, Kind.COMPARE: self._compare,
-                   Kind.TARGET: self._target}
-        compose.get(query.kind, self._passages)(query, hits, terms, comp)
+        if query.resolved:
+            comp.lines.append(f"({query.resolved})")
+        about = set(query.about)
+        if about and query.kind in (Kind.WHO_LEADS, Kind.TARGET):     # the clauses named or pointed at, nothing else
+            hits = [h for h in hits if h.key in about] or hits
+        whole = about and (query.kind in (Kind.LOOKUP, Kind.SUPPORT) or (query.kind == Kind.TARGET and not asks_figure(query.ask)))
+        if query.kind == Kind.DOCUMENT:
+            document.compose(comp, self.snap, query)
+        elif query.section and query.kind in (Kind.LOOKUP, Kind.SUPPORT):
+            listing.section(comp, query, hits)
+        elif whole:                      # 怀仁的主要目标, 第二条具体怎么说: the clause itself
+            listing.whole(comp, query, hits)
+        else:
+            compose = {Kind.WHO_LEADS: self._who, Kind.DUTY: self._duty, Kind.COMPARE: self._compare,
+                       Kind.TARGET: self._target}
+            compose.get(query.kind, self._passages)(query, hits, terms, comp)
         if query.english and comp.lines:
             comp.lines.insert(0, english_lead(query, comp.citations))
         text = "\n".join(comp.lines)
@@ -202,6 +216,14 @@ def _best_clause(hits: list[Hit], terms: dict[str, float], depth: int = 3) -> Hi
     scored = [(coverage(h.clause.norm + " ".join(h.clause.heading_path), terms) * (1 - 0.1 * rank), -rank, h)
               for rank, h in enumerate(hits[:depth])]
     return max(scored, key=lambda t: (t[0], t[1]))[2] if scored else None
+
+
+_FIGURE_ASK = re.compile(r"多少|几[个家项大类种年成]|哪一?年|比例|比重|[达到]?多少|how many|how much|which year|what percentage", re.I)
+
+
+def asks_figure(ask: str) -> bool:
+    """The ask wants a figure (多少, 几家, 哪一年), not the targets as a whole (主要目标)."""
+    return bool(_FIGURE_ASK.search(ask))
 
 
 _BY_YEAR = re.compile(r"^(到|至)?\s*[\d?]{4}\s*年")

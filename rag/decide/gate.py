@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from index.catalog import IndexSnapshot
 from index.models import Document
+from rag.compose.document import stated_anywhere
 from rag.compose.evidence import ask_terms, coverage, states, unknown_share
 from rag.retrieve.retrievers import DenseRetriever
 from rag.retrieve.strategy import in_charge
@@ -29,6 +30,8 @@ from rag.types import Decision, DeclineReason, Hit, Kind, Query
 MIN_COVERAGE = 0.20     # share of the ask's weighted terms the best clause must contain …
 MIN_MASS = 3.0          # … and the idf mass it must match (a few generic words are not a topic)
 MIN_DENSE = 0.50        # or the cosine the best clause must reach (other language, other words)
+WHOLE_COVERAGE = 0.75   # or, for an ask wholly in the corpus's words (a short one: 怀仁的主要目标),
+WHOLE_MASS = 1.0        # this share of it in one clause, with at least this idf mass
 OFF_TOPIC_UNKNOWN = 0.8  # an ask mostly in words the corpus never uses …
 OFF_TOPIC_MASS = 8.0     # … that matches little of it …
 OFF_TOPIC_COVERAGE = 0.7  # … and covers little of the rest is about something else
@@ -47,19 +50,27 @@ class Signals:
     scope: str | None = None       # why the question is outside what the documents hold
     not_stated: bool = False       # the value asked for is stated by none of the topical clauses
     unknown_code: bool = False     # the question names a code (ISO 9001…) that no document mentions
+    about: bool = False            # the question names its clauses (a heading written out, a section,
+                                   # or a follow-up pointing into the last answer)
 
     def relevant(self, min_coverage: float = MIN_COVERAGE, min_mass: float = MIN_MASS,
                  min_dense: float = MIN_DENSE) -> bool:
+        """Whether the best clause is about the ask. The mass floor keeps a few generic words from
+        passing for a topic; an ask wholly in the corpus's own words (none unknown) passes on its
+        share alone, so a short question is not declined for being short."""
         if self.unknown_code:
             return False
+        if self.about:
+            return True
         if self.unknown >= OFF_TOPIC_UNKNOWN and self.mass < OFF_TOPIC_MASS and self.coverage < OFF_TOPIC_COVERAGE:
             return False
-        return (self.coverage >= min_coverage and self.mass >= min_mass) or self.dense >= min_dense
+        whole = self.unknown == 0 and self.coverage >= WHOLE_COVERAGE and self.mass >= WHOLE_MASS
+        return (self.coverage >= min_coverage and self.mass >= min_mass) or self.dense >= min_dense or whole
 
     def as_dict(self) -> dict[str, object]:
         return {"coverage": round(self.coverage, 3), "mass": round(self.mass, 2), "dense": round(self.dense, 3),
                 "unknown": round(self.unknown, 2), "duty_match": self.duty_match, "scope": self.scope,
-                "not_stated": self.not_stated, "unknown_code": self.unknown_code}
+                "not_stated": self.not_stated, "unknown_code": self.unknown_code, "about": self.about}
 
 
 class CoverageGate:
@@ -100,7 +111,11 @@ class CoverageGate:
             if cov > best_cov:
                 best_cov, best_mass = cov, sum(w for t, w in terms.items() if t in text)
         ranked = self.dense.ranked(query, 1) if self.dense is not None and hits else []
-        topical = sorted(hits[:5], key=lambda h: -coverage(h.clause.norm, terms))[:TOPICAL]
+        about = set(query.about) | set(query.section)
+        if query.kind == Kind.DOCUMENT:                # about the document itself: its text states it or not
+            return Signals(about=True, not_stated=not stated_anywhere(self.snap, query), scope=self.scope(query))
+        topical = [h for h in hits if h.key in about] if about else \
+            sorted(hits[:5], key=lambda h: -coverage(h.clause.norm, terms))[:TOPICAL]
         return Signals(
             coverage=best_cov, mass=best_mass, dense=ranked[0][1] if ranked else 0.0,
             unknown=0.0 if query.english else unknown_share(query, self.snap),
@@ -108,6 +123,7 @@ class CoverageGate:
             scope=self.scope(query),
             not_stated=query.asks_for is not None and not any(states(h.clause, query.asks_for) for h in topical),
             unknown_code=any(not self._mentions(code) for code in query.codes),
+            about=bool(about),
         )
 
     def _mentions(self, code: str) -> bool:

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.catalog import IndexSnapshot
+from index.catalog import MIN_HEADING, IndexSnapshot
 from index.models import Clause
+from index.text import compact
 from rag.retrieve.retrievers import DenseRetriever, LexicalRetriever
-from rag.types import Hit, Kind, Query, Retriever, Role
+from rag.retrieve.sections import find_section, wants_list
+from rag.types import Filters, Hit, Kind, Query, Retriever, Role
 from rag.understand.units import unit_matches
 
 RETRIEVED = 10          # length of the `retrieved` list returned
@@ -112,6 +114,46 @@ def matching_places(scores: np.ndarray, place_of: np.ndarray, places: list[str],
     return {places[i] for i in np.unique(above)}
 
 
+NAMED_HEADING = MIN_HEADING    # a clause heading of at least this many characters, written out in the question
+NAMED_LONGEST = 40   # longest heading looked for
+NAMED_SCAN = 300     # characters of the ask searched for headings
+
+
+def named_clauses(query: Query, snap: IndexSnapshot) -> list[tuple[str, str]]:
+    """The clauses whose heading the question writes out word for word (优化质量基础设施管理): the
+    ones asked about. At most three count. With a filter, only its documents' headings are looked
+    at; without one, the lookup stops at the fourth match (a heading every copy of a plan shares
+    would otherwise gather thousands of keys a question)."""
+    keys = named_keys(compact(query.ask or query.text)[:NAMED_SCAN], query.filters, snap)
+    return [k for k in sorted(keys or ()) if snap.clause(*k) is not None] if keys and len(keys) <= 3 else []
+
+
+def pinned_first(hits: list[Hit], keys: list[tuple[str, str]], snap: IndexSnapshot) -> list[Hit]:
+    """The clauses `keys` first, in their order (fetched from the index when retrieval missed them),
+    then the other hits."""
+    pinned = [(snap.documents[d], c) for d, cid in keys if (c := snap.clause(d, cid)) is not None]
+    found = {h.key: h for h in hits}
+    first = [found.get((c.doc_id, c.clause_id)) or Hit(clause=c, doc=d, score=1.0) for d, c in pinned]
+    return first + [h for h in hits if h.key not in set(keys)]
+
+
+def named_keys(text: str, filters: Filters, snap: IndexSnapshot) -> set[tuple[str, str]] | None:
+    """(doc id, clause id) of the headings (NAMED_HEADING..NAMED_LONGEST characters) written out in
+    `text`, within the filters; None when there are more than three."""
+    if not filters.is_empty():
+        keys = {(d, cid) for d in snap.allowed_docs(filters.cities, filters.doc_ids)
+                for heading, cid in snap.doc_headings.get(d, ()) if len(heading) <= NAMED_LONGEST and heading in text}
+        return keys if len(keys) <= 3 else None
+    found: set[tuple[str, str]] = set()
+    for n in range(NAMED_HEADING, min(len(text), NAMED_LONGEST) + 1):
+        for i in range(len(text) - n + 1):
+            found.update(snap.headings.get(text[i:i + n], ()))
+            if len(found) > 3:
+                return None
+    return found
+
+
+
 class KindAwareStrategy:
     """The product's strategy: one grouped search for comparisons, the unit's own clauses first
     for duty questions, one ranked search otherwise."""
@@ -140,11 +182,21 @@ class KindAwareStrategy:
         return interleave(groups)
 
     def retrieve(self, query: Query) -> list[Hit]:
+        """The ranked clauses; sets query.named, query.section and query.more_cities on the way."""
         if query.kind == Kind.COMPARE:
             return self.compare(query)
         hits = self.retriever.retrieve(query, self.k)
-        if query.kind != Kind.DUTY:
-            return hits
-        first = duty_hits(self.snap, query, self.units)
-        keys = {h.key for h in first}
-        return first + [h for h in hits if h.key not in keys]
+        if query.kind == Kind.DUTY:
+            first = duty_hits(self.snap, query, self.units)
+            keys = {h.key for h in first}
+            return first + [h for h in hits if h.key not in keys]
+        if query.pinned:                            # a follow-up that points into the last answer
+            return pinned_first(hits, query.pinned, self.snap)
+        query.named = named_clauses(query, self.snap)
+        if query.named:
+            return pinned_first(hits, query.named, self.snap)
+        section = find_section(query, hits, self.snap) if wants_list(query.ask) else None
+        if section is not None:
+            query.section_title, query.section = section
+            return pinned_first(hits, query.section, self.snap)
+        return hits

@@ -21,6 +21,8 @@ from index.gazetteer import find_places, lookup, prefecture_pinyin
 from index.models import NATIONAL
 from index.text import normalise
 from rag.types import Ask, DeclineReason, Filters, Kind, Query, Role
+from rag.understand.conversation import Pointer, goes_back, listed, pointer
+from rag.understand.documents import document_field
 from rag.understand.english import STOP_WORDS, EnglishBridge, is_english
 from rag.understand.english import words as english_words
 from rag.understand.lexicon import Lexicon, split_context
@@ -76,8 +78,26 @@ _LEANS = re.compile(r"^(那么?|那|还有|另外|and|what about|how about|then|
 _WE_UNIT = re.compile(r"(我们|我|本|咱们)(局|委|办|单位|部门)")
 # The specific value a question asks for (the "not stated" check looks for it in the clauses).
 _ASKS: list[tuple[Ask, re.Pattern[str]]] = [
+    # operating rules a plan does not hold (how often, how to apply, what it costs, the penalty,
+    # the deadline): asked in the plans' own words, they look answerable; tried before amounts
+    (Ask.FREQUENCY, re.compile(r"多久(一次|做一次|查一次|报一次|要报|检查一次|抽查一次|评一次|开展一次)|多长时间(一次|检查|抽查|报)|"
+                               r"(每年|一年|每季度|每月|每半年)(要|需要|会)?(查|检查|抽查|报|做|开展|评)?(几次|多少次)|"
+                               r"频次|频率|间隔多久|how often|how frequently", re.I)),
+    (Ask.PROCEDURE, re.compile(r"(怎么|怎样|如何)(办理|申请|申报|报名|办|领取|认定)|(办理|申请|申报|报名|认定)(的)?(流程|程序|"
+        r"手续|步骤|材料)|"
+                               r"(去|到|在)哪(里|儿|个部门|个窗口)?(办|申请|申报|交|报名|领)|(要|需要|得)(准备|提交|交)?(哪些|"
+                               r"什么)(材料|手续|资料|证明)|"
+                               r"how (do|can|to) (i |we )?apply|application (process|procedure)|where (do|can) (i|we) apply", re.I)),
+    (Ask.FEE, re.compile(r"(收|交|缴|付)(费|多少钱|多少费)|收费(标准|多少|吗)?|费用(是|要|大概)?多少|(检测|检验|认证|评审|申报|"
+        r"服务|培训)费|"
+                         r"(花|要|得)多少钱|how much does it cost|\bfees?\b", re.I)),
+    (Ask.PENALTY, re.compile(r"罚款|罚多少|罚金|处罚(标准|金额|多少)|罚则|法律责任|吊销|坐牢|判几年|what (is the )?penalty|"
+        r"\bfined?\b", re.I)),
+    (Ask.DEADLINE, re.compile(r"截止(日期|时间|到|哪天)|(申报|报名|申请)(期限|的?时间|截止)|什么时候(截止|开始申报|申报|报名)|"
+        r"deadline", re.I)),
     (Ask.AMOUNT, re.compile(r"多少钱|多少资金|多少经费|多少补贴|补贴多少|补助多少|奖励多少|奖多少|奖金|金额|额度|最多能拿|能拿多少|"
-                            r"给多少|资助多少|补贴标准|奖励标准|多少[亿万]|(补贴|补助|奖励|资助|奖金|经费)(是|有|能有|大概)?多少|规模(有)?多(少|大)|预算(是|有)?多少|投入(了)?多少|"
+                            r"给多少|资助多少|补贴标准|奖励标准|多少[亿万]|(补贴|补助|奖励|资助|奖金|经费)(是|有|能有|大概)?多少|"
+                            r"规模(有)?多(少|大)|预算(是|有)?多少|投入(了)?多少|"
                             r"资金量|总额|how much money|how much funding|amount of|budget", re.I)),
     (Ask.MONTH, re.compile(r"几月|哪个月|什么月份|哪一个月|which month|what month", re.I)),
     (Ask.DATE, re.compile(r"哪天|哪一天|几号|什么日子|具体日期|准确日期|什么时候(印发|发布|出台|发文|签发)|"
@@ -370,7 +390,8 @@ def quoted_phrases(text: str) -> list[str]:
 
 
 _OWN = re.compile(r"[\W_]|那么?|呢|的|话|吗|了|还|又|再|就|是|换成|如果|要是|本身|它|其|该|这|那|谁|哪|"
-                  r"(工作|改革|事情|事儿?|任务|措施|活动|制度|项目|方面|涉及|几个|几家|牵头|负责|配合|参与|管|查|单位|部门|具体|主要|一起|还有)")
+                  r"(工作|改革|事情|事儿?|任务|措施|活动|制度|项目|方面|涉及|几个|几家|牵头|负责|配合|参与|管|查|单位|部门|具体|"
+                  r"主要|一起|还有)")
 
 
 def _own_english(ask: str) -> list[str]:
@@ -415,20 +436,33 @@ class Understander:
         typed = normalise(question).strip()
         context, ask = split_context(typed)
         english = is_english(typed)
-        previous = _previous_turn(history)
-        how = follow_up(ask, self.cities) if previous else None
+        previous = _previous_turn(history, ask, self.cities)
+        points = self._points(ask, previous)
+        how = ("shift" if points else follow_up(ask, self.cities)) if previous else None
         leans = how is not None
         named = self.cities.find(typed)
         if previous is not None and leans and not named:
-            named = self.cities.find(previous[0])
+            named = self.cities.find(previous[0]) or [self.snap.documents[d].place for d, _ in points.items][:1] if points \
+                else self.cities.find(previous[0])
         carried = previous if how == "ellipsis" else None      # a new topic keeps only the setting
         text = f"{carried[0]} {typed}" if carried else typed
+        field_asked = document_field(ask, named, follows=leans)
         topic = terse_duty(ask, self.cities, find_unit(ask, named))
-        kind = Kind.DUTY if topic is not None or is_duty(typed, context, ask, self.cities.find(typed)) else classify(ask)
+        if field_asked:
+            kind = Kind.DOCUMENT
+        elif topic is not None or is_duty(typed, context, ask, self.cities.find(typed)):
+            kind = Kind.DUTY
+        else:
+            kind = classify(ask)
         if previous and how == "ellipsis" and kind == Kind.LOOKUP:   # "那东莞呢?": the previous turn's kind
             kind = classify(split_context(previous[0])[1])
+            field_asked = document_field(split_context(previous[0])[1], named, follows=True) if kind == Kind.LOOKUP else None
+            kind = Kind.DOCUMENT if field_asked else kind
         query = Query(raw=question, text=text, context=context, ask=ask, kind=kind,
                       english=english, rewritten_from=question if leans else None)
+        query.document_field = field_asked or ""
+        if points:
+            query.pinned, query.resolved = points.items, self._resolution(points)
         query.asks_for = asked_value(ask)
         query.years = mentioned_years(typed)
         query.parts = mentioned_parts(typed)
@@ -461,6 +495,23 @@ class Understander:
             query.refuse_reason = DeclineReason.FOREIGN_PLACE
         return query
 
+    def _points(self, ask: str, previous: tuple[str, str] | None) -> Pointer | None:
+        """What the ask points at in the previous answer (第二条, 最后那项), if it points."""
+        if previous is None or not previous[1]:
+            return None
+        items = listed(self.snap, previous[1], self.cities.find(previous[0]))
+        return pointer(ask, items, self.snap)
+
+    def _resolution(self, points: Pointer) -> str:
+        """One short line saying how the follow-up was read: 按上一条回答的第 2 项理解:怀仁 七、(二)「…」."""
+        shown = []
+        for doc_id, cid in points.items[:4]:
+            clause = self.snap.clause(doc_id, cid)
+            heading = f"「{clause.heading}」" if clause is not None and clause.heading else ""
+            shown.append(f"{self.snap.documents[doc_id].place} {cid}{heading}")
+        more = f"等 {len(points.items)} 项" if len(points.items) > 4 else ""
+        return f"按上一条回答的{points.how}理解:{'、'.join(shown)}{more}"
+
     def _search_text(self, query: Query, previous: tuple[str, str] | None) -> str:
         """What retrieval searches: the ask without framing, the context's words (its topical
         ones count; the lexicon adds the corpus's terms for colloquial wording), the previous
@@ -477,11 +528,20 @@ class Understander:
         return " ".join(p for p in [*parts, *query.expansions] if p and p.strip())
 
 
-def _previous_turn(history: list[tuple[str, str]] | None) -> tuple[str, str] | None:
+def _previous_turn(history: list[tuple[str, str]] | None, ask: str = "", cities: CityIndex | None = None
+                   ) -> tuple[str, str] | None:
+    """The turn a follow-up leans on: the last one, or, when the ask goes back to an earlier topic
+    (回到汕头, 说回首席质量官), the latest earlier turn that shares most of its words or its city."""
     if not history:
         return None
-    user, assistant = history[-1]
-    return normalise(str(user)), normalise(str(assistant or ""))
+    turns = [(normalise(str(u)), normalise(str(a or ""))) for u, a in history]
+    if len(turns) > 1 and goes_back(ask):
+        own = set(own_words(ask, cities or CityIndex()))
+        places = set((cities or CityIndex()).find(ask))
+        best = max(range(len(turns) - 1), key=lambda i: (len(own & set(turns[i][0])) + 10 * len(places & set(
+            (cities or CityIndex()).find(turns[i][0]))), i))
+        return turns[best]
+    return turns[-1]
 
 
 def understand(question: str, history: list[tuple[str, str]] | None, snap: IndexSnapshot,

@@ -9,7 +9,9 @@ import time
 import pytest
 
 from rag import sanitize
-from rag.understand import query
+from rag.compose import evidence
+from rag.retrieve import sections
+from rag.understand import conversation, documents, query
 
 
 def _patterns(module: object, prefix: str) -> dict[str, re.Pattern[str]]:
@@ -21,6 +23,11 @@ PATTERNS: dict[str, re.Pattern[str]] = {
     **_patterns(query, "query."),
     **{f"query._ASKS.{a.value}": p for a, p in query._ASKS},
     **_patterns(sanitize, "sanitize."),
+    **_patterns(conversation, "conversation."),
+    **_patterns(documents, "documents."),
+    **{f"documents.FIELDS.{name}": p for name, p in documents.FIELDS},
+    **_patterns(sections, "sections."),
+    **{f"evidence.VALUES.{a.value}": p for a, p in evidence.VALUES.items()},
 }
 N = 100_000
 INPUTS = {

@@ -285,7 +285,7 @@ def test_named_heading_lookup_equals_the_scan_of_every_substring(snapshot):
     """The heading written out in a question: per-document headings under a filter, an early stop
     without one, give the clauses the scan of every substring against every heading gave."""
     from index.text import compact
-    from rag.pipeline import NAMED_HEADING, NAMED_LONGEST, named_keys
+    from rag.retrieve.strategy import NAMED_HEADING, NAMED_LONGEST, named_keys
 
     def scan(text, filters):
         keys = {(d, c) for n in range(NAMED_HEADING, min(len(text), NAMED_LONGEST) + 1)

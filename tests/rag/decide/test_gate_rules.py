@@ -35,7 +35,12 @@ def doc(*texts: str, title: str = "关于加快推进质量强市建设的实施
 RELEVANT = [
     case("coverage and mass both enough", Signals(coverage=0.3, mass=4.0), True),
     case("exactly at both thresholds", Signals(coverage=0.2, mass=3.0), True),
-    case("coverage without mass (a few generic words)", Signals(coverage=0.9, mass=2.0), False),
+    case("coverage without mass, some words unknown to the corpus", Signals(coverage=0.9, mass=2.0, unknown=0.3), False),
+    case("a short ask wholly in the corpus's words passes on its share (怀仁的主要目标)", Signals(coverage=0.9, mass=2.0), True),
+    case("wholly known but under the whole-ask share", Signals(coverage=0.7, mass=2.0), False),
+    case("wholly known, but one generic word is not a topic", Signals(coverage=1.0, mass=0.8), False),
+    case("a clause named or pointed at is relevant by construction", Signals(about=True), True),
+    case("an unknown code declines even a named clause", Signals(about=True, unknown_code=True), False),
     case("mass without coverage", Signals(coverage=0.1, mass=10.0), False),
     case("dense alone is enough", Signals(coverage=0.0, mass=0.0, dense=0.6), True),
     case("dense just under", Signals(coverage=0.1, mass=1.0, dense=0.49), False),

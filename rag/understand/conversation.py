@@ -1,0 +1,158 @@
+"""The state of a conversation, read back from its text: what an earlier answer listed, and what a
+follow-up points at ("第二条具体怎么说?", "最后那项谁负责?", "前面说的计量那条", "这几点呢").
+
+Every client sends earlier turns as [question, answer] text (the UI, /api/ask, OpenAI messages),
+so the state is recovered from that text rather than kept on the server: an answer lists clauses
+by document and clause id (怀仁《…》七、(二), "- 七、(二)「…」"), by heading, or by quoting them, and
+`listed()` finds them in the order they first appear — the order a reader counts "第二条" in.
+All scans are bounded: the answer text is capped by the request budgets, and only the documents
+the conversation is about are searched.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.catalog import IndexSnapshot
+from index.models import Clause, Document
+from index.text import compact, normalise
+
+MAX_DOCS = 12            # documents an earlier answer is searched against
+MIN_QUOTE = 12           # characters of a clause sentence that count as quoting it
+_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十", 0)} | {"两": 2}
+_CLAUSE_ID = re.compile(r"[一二三四五六七八九十]{1,3}、(?:\([一二三四五六七八九十]{1,4}\))?(?:\d{1,2}\.)?|"
+                        r"\([一二三四五六七八九十]{1,4}\)(?:\d{1,2}\.)?")
+# Pointers into the last answer.
+_ORDINAL = re.compile(r"(?:上面|前面|上述|刚才|之前)?的?第\s*([一二两三四五六七八九十\d]{1,3})\s*(?:条|项|个|点|方面|件|部分措施|"
+    r"项措施|条措施|条款)")
+_LAST = re.compile(r"最后(?:那|一|的)?\s*(?:条|项|个|点|一条|一项)|末尾(?:那|的)?(?:条|项)")
+_ALL = re.compile(r"这几(?:条|项|个|点|方面)|这些(?:措施|条款|任务|工作|方面|内容)|以上几(?:条|项|点)|上述(?:几条|措施|条款|各项)|"
+    r"these (items|measures|points)",
+                  re.I)
+_NAMED = re.compile(r"(?:前面|上面|刚才|之前|你)(?:说|提|讲|列)(?:到)?的\s*(.{1,12}?)\s*(?:那条|那项|那个|那一条|那一项|这条|这项)")
+_THIS = re.compile(r"(?:这|那|该)(?:一)?(?:条|项)(?!目)|^它|\bit\b", re.I)
+_BACK = re.compile(r"回到|说回|再说回|回头(?:说|看|问)|刚才(?:问|说)的(?:那个)?(?:问题)?|go back to|back to", re.I)
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """What a follow-up points at in the previous answer, and how it said so."""
+
+    items: list[tuple[str, str]]      # clause keys, in the order the answer listed them
+    how: str                          # "第 2 项", "最后一项", "这几项", "“计量”那一项", "这一项"
+
+
+def chinese_number(text: str) -> int | None:
+    """'2' -> 2, '二' -> 2, '十二' -> 12, '二十' -> 20 (up to 99)."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in _NUMERALS for c in text):
+        return None
+    if "十" not in text:
+        return _NUMERALS[text] if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    return (_NUMERALS.get(tens, 0) if tens else 1) * 10 + (_NUMERALS.get(ones, 0) if ones else 0)
+
+
+def scope(snap: IndexSnapshot, text: str, places: list[str]) -> list[Document]:
+    """The documents an earlier answer may list: those whose title or place it names, else those of
+    the places the conversation is about, else (a small library) all of them."""
+    docs = list(snap.documents.values())
+    named = [d for d in docs if d.title in text or (d.place and d.place in text)]
+    if not named and places:
+        named = [d for d in docs if d.place in places]
+    return (named or (docs if len(docs) <= MAX_DOCS else []))[:MAX_DOCS]
+
+
+def listed(snap: IndexSnapshot, answer: str, places: list[str]) -> list[tuple[str, str]]:
+    """The clauses an answer lists, in order of first appearance: by clause id (within the document
+    last named before it), by heading, or by a quoted sentence."""
+    text = normalise(answer)
+    docs = scope(snap, text, places)
+    found: list[tuple[int, tuple[str, str]]] = []
+    found += _by_id(text, docs)
+    for doc in docs:
+        for clause in doc.clauses:
+            at = _mention(text, clause)
+            if at >= 0:
+                found.append((at, (doc.doc_id, clause.clause_id)))
+    out: list[tuple[str, str]] = []
+    for _, key in sorted(found):
+        if key not in out:
+            out.append(key)
+    return out
+
+
+def _by_id(text: str, docs: list[Document]) -> list[tuple[int, tuple[str, str]]]:
+    """Clause ids in the text, each resolved in the document named last before it (by title or
+    place), else in the one document of the scope that has such a clause."""
+    marks = sorted((m.start(), d) for d in docs for needle in {d.title, d.place} if needle
+                   for m in re.finditer(re.escape(needle), text))
+    out = []
+    for m in _CLAUSE_ID.finditer(text):
+        before = [d for at, d in marks if at < m.start()]
+        candidates = ([before[-1]] if before else []) + [d for d in docs if not before or d is not before[-1]]
+        for doc in candidates:
+            clause = _clause_by_id(doc, m.group(0))
+            if clause is not None:
+                out.append((m.start(), (doc.doc_id, clause.clause_id)))
+                break
+    return out
+
+
+def _clause_by_id(doc: Document, cid: str) -> Clause | None:
+    exact = [c for c in doc.clauses if c.clause_id == cid]
+    if exact:
+        return exact[0]
+    if cid.startswith("("):                      # "(二)" alone: only when one clause of the document ends so
+        ends = [c for c in doc.clauses if c.clause_id.endswith(cid) and "、" in c.clause_id]
+        return ends[0] if len(ends) == 1 else None
+    return None
+
+
+def _mention(text: str, clause: Clause) -> int:
+    """Where the text first names the clause by its heading (4+ characters) or quotes a sentence
+    of it (MIN_QUOTE+ characters); -1 when it does not."""
+    spots = []
+    if len(clause.heading) >= 4 and clause.heading not in ("发文信息", "前言"):
+        spots.append(text.find(clause.heading))
+    for piece in re.split(r"[。;!?\n]", clause.norm):
+        piece = piece.strip()
+        if len(piece) >= MIN_QUOTE:
+            spots.append(text.find(piece[:40]))
+    found = [s for s in spots if s >= 0]
+    return min(found) if found else -1
+
+
+def pointer(ask: str, items: list[tuple[str, str]], snap: IndexSnapshot) -> Pointer | None:
+    """What the ask points at among the items the previous answer listed, if it points."""
+    if not items:
+        return None
+    m = _ORDINAL.search(ask)
+    if m:
+        n = chinese_number(m.group(1))
+        if n is not None and 1 <= n <= len(items):
+            return Pointer([items[n - 1]], f"第 {n} 项")
+        return None
+    if _LAST.search(ask):
+        return Pointer([items[-1]], "最后一项")
+    if _ALL.search(ask) and len(items) > 1:
+        return Pointer(list(items), f"全部 {len(items)} 项")
+    named = _NAMED.search(ask)
+    if named:
+        word = compact(named.group(1)).removesuffix("的")
+        hits = [k for k in items if word and _clause_has(snap, k, word)]
+        return Pointer(hits[:1], f"“{word}”那一项") if hits else None
+    if len(items) == 1 and _THIS.search(ask):
+        return Pointer(list(items), "这一项")
+    return None
+
+
+def _clause_has(snap: IndexSnapshot, key: tuple[str, str], word: str) -> bool:
+    clause = snap.clause(*key)
+    return clause is not None and (word in clause.norm or word in normalise(clause.heading))
+
+
+def goes_back(ask: str) -> bool:
+    """The ask returns to an earlier topic (回到刚才的问题, 说回首席质量官)."""
+    return bool(_BACK.search(ask))
