@@ -22,6 +22,7 @@ from rag.settings import AnswererKind, Settings
 from rag.types import Answerer, DeclineDecision, Embedder, Filters, Kind, Query, RetrievalStrategy, Retriever
 from rag.understand.english import EnglishBridge
 from rag.understand.lexicon import Lexicon
+from rag.understand.pinyin import PinyinBridge
 from rag.understand.query import CityIndex, Understander
 
 
@@ -85,7 +86,8 @@ def build_components(settings: Settings, *, retrieval: str | RetrievalMode = Ret
     return Components(
         snapshot=snap,
         understander=Understander(snapshot=snap, cities=CityIndex.from_snapshot(snap), lexicon=Lexicon.load(),
-                                  bridge=EnglishBridge(vocabulary=snap.bm25.__contains__)),
+                                  bridge=EnglishBridge(vocabulary=snap.bm25.__contains__),
+                                  pinyin=PinyinBridge(snap.bm25.doc_freq())),
         strategy=KindAwareStrategy(snapshot=snap, retriever=retriever, dense=dense, lexical=lexical,
                                    max_cities=settings.top_k),   # every city shown reaches the answerer
         gate=CoverageGate(snapshot=snap, dense=dense),

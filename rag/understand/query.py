@@ -26,6 +26,7 @@ from rag.understand.documents import document_field
 from rag.understand.english import STOP_WORDS, EnglishBridge, is_english
 from rag.understand.english import words as english_words
 from rag.understand.lexicon import Lexicon, split_context
+from rag.understand.pinyin import PinyinBridge
 from rag.understand.units import alias_table, bare, canonical, known_units
 
 _NATIONAL_ALIASES = (NATIONAL, "国家层面", "国家级", "国家的", "国家纲要", "质量强国", "建设纲要", "纲要", "国务院",
@@ -420,20 +421,26 @@ class Understander:
     snapshot; holds the read-only lexicon, glossary bridge and city tables."""
 
     def __init__(self, *, snapshot: IndexSnapshot, cities: CityIndex | None = None,
-                 lexicon: Lexicon | None = None, bridge: EnglishBridge | None = None) -> None:
+                 lexicon: Lexicon | None = None, bridge: EnglishBridge | None = None,
+                 pinyin: PinyinBridge | None = None) -> None:
         self.snap = snapshot
         self.cities = cities or CityIndex.from_snapshot(snapshot)
         self.lexicon = lexicon
         self.bridge = bridge
+        self.pinyin = pinyin
 
     def warm_up(self) -> None:
         """Load the English dictionary now (it is read lazily otherwise)."""
         if self.bridge is not None:
             _ = self.bridge.cedict
+        if self.pinyin is not None:
+            _ = self.pinyin.table
 
     def understand(self, question: str, history: list[tuple[str, str]] | None = None,
                    filters: Filters | None = None) -> Query:
         typed = normalise(question).strip()
+        if self.pinyin is not None and is_english(typed):          # huairen chanpin yiyuan -> 怀仁 产品 医院
+            typed = self.pinyin.to_hanzi(typed) or typed
         context, ask = split_context(typed)
         english = is_english(typed)
         previous = _previous_turn(history, ask, self.cities)
