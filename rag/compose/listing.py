@@ -10,7 +10,7 @@ from rag.types import Hit, Query
 
 SECTION_SENTENCES = 2      # sentences quoted per measure of a section
 SECTION_CHARS = 160        # … or fewer, when the first is long
-WHOLE_SENTENCES = 6        # sentences quoted from a clause asked about as a whole
+WHOLE_SENTENCES = 12       # sentences quoted from a clause asked about as a whole (clauses are short)
 
 
 def opening(hit: Hit, most: int = SECTION_SENTENCES, chars: int = SECTION_CHARS) -> list[Sentence]:

@@ -20,7 +20,7 @@ MIN_MATCH = 0.75        # share of a section heading's weighted content words th
 MIN_WEIGHT = 4.0        # and their idf mass (a heading of only 质量 names no section)
 SCOPE_HITS = 3          # without a filter: the documents of the top hits
 _LIST_ASK = re.compile(
-    r"(有哪些|有什么|包括哪些|包括什么|都有啥|都有什么|有啥|哪几|哪些)(具体)?(方面的?)?(措施|举措|任务|工作|内容|要求|规定|安排|政策|做法|部署|重点|方面|条)|"
+    r"(有哪些|有什么|包括哪些|包括什么|都有啥|都有什么|有啥|哪几|哪些)(个|项|条)?(具体)?(方面的?)?(措施|举措|任务|工作|内容|要求|规定|安排|政策|做法|部署|重点|方面|条)|"
     r"(措施|举措|任务|内容|要求|规定|安排|部署|重点工作)(有哪些|是什么|包括|都有)|方面(有|都有|的)?(哪些|什么|啥)|具体(有|包括)(哪些|什么)|"
     r"\bwhat (measures|actions|tasks|steps)\b", re.I)
 _NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d{1,2}[.、]?)")

@@ -30,7 +30,8 @@ _ALL = re.compile(r"这几(?:条|项|个|点|方面)|这些(?:措施|条款|任�
     r"these (items|measures|points)",
                   re.I)
 _NAMED = re.compile(r"(?:前面|上面|刚才|之前|你)(?:说|提|讲|列)(?:到)?的\s*(.{1,12}?)\s*(?:那条|那项|那个|那一条|那一项|这条|这项)")
-_THIS = re.compile(r"(?:这|那|该)(?:一)?(?:条|项)(?!目)|^它|\bit\b", re.I)
+_THIS = re.compile(r"(?:^|[,,。;;??!!\s]|那么?)(?:这|该)(?:一)?(?:条|项)(?!目)|^它|\bit\b", re.I)
+_TOPIC = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:的)?(?:那条|那项|那一条|那一项)")
 _BACK = re.compile(r"回到|说回|再说回|回头(?:说|看|问)|刚才(?:问|说)的(?:那个)?(?:问题)?|go back to|back to", re.I)
 
 
@@ -124,28 +125,52 @@ def _mention(text: str, clause: Clause) -> int:
     return min(found) if found else -1
 
 
-def pointer(ask: str, items: list[tuple[str, str]], snap: IndexSnapshot) -> Pointer | None:
-    """What the ask points at among the items the previous answer listed, if it points."""
-    if not items:
+def points(ask: str) -> bool:
+    """The ask points into an earlier list by position (第二条, 最后那项, 这几点)."""
+    return bool(_ORDINAL.search(ask) or _LAST.search(ask) or _ALL.search(ask))
+
+
+def pointer(ask: str, lists: list[list[tuple[str, str]]], snap: IndexSnapshot,
+            recent: list[tuple[str, str]] | None = None) -> Pointer | None:
+    """What the ask points at among the items earlier answers listed (most recent first), if it
+    points. A position is counted in the latest list long enough to hold it (after "第4项说的是什么?"
+    answered with one clause, "第一项呢" still counts in the list the user is walking through); a
+    word after it (第二条区域品牌) picks, within that list, the item that holds the word. `recent` is
+    what the last answer listed: "这条", "前面说的计量那条" point there."""
+    recent = recent if recent is not None else (lists[0] if lists else [])
+    lists = [items for items in lists if items]
+    if not lists and not recent:
         return None
     m = _ORDINAL.search(ask)
     if m:
         n = chinese_number(m.group(1))
-        if n is not None and 1 <= n <= len(items):
-            return Pointer([items[n - 1]], f"第 {n} 项")
-        return None
+        items = next((i for i in lists if n is not None and 1 <= n <= len(i) and (n > 1 or len(i) > 1 or i is lists[0])), None)
+        if items is None or n is None:
+            return None
+        word = _word_after(ask, m.end())
+        holding = [k for k in items if word and _clause_has(snap, k, word)]
+        chosen = items[n - 1] if not holding or items[n - 1] in holding else holding[0]
+        return Pointer([chosen], f"第 {n} 项" + (f"(“{word}”)" if chosen in holding else ""))
+    longest = next((i for i in lists if len(i) > 1), lists[0])
     if _LAST.search(ask):
-        return Pointer([items[-1]], "最后一项")
-    if _ALL.search(ask) and len(items) > 1:
-        return Pointer(list(items), f"全部 {len(items)} 项")
-    named = _NAMED.search(ask)
+        return Pointer([longest[-1]], "最后一项")
+    if _ALL.search(ask) and len(longest) > 1:
+        return Pointer(list(longest), f"全部 {len(longest)} 项")
+    named = _NAMED.search(ask) or _TOPIC.search(ask)
     if named:
         word = compact(named.group(1)).removesuffix("的")
-        hits = [k for k in items if word and _clause_has(snap, k, word)]
+        hits = [k for items in (recent, *lists) for k in items if word and _clause_has(snap, k, word)]
         return Pointer(hits[:1], f"“{word}”那一项") if hits else None
-    if len(items) == 1 and _THIS.search(ask):
-        return Pointer(list(items), "这一项")
+    if len(recent) == 1 and _THIS.search(ask):
+        return Pointer(list(recent), "这一项")
     return None
+
+
+def _word_after(ask: str, at: int) -> str:
+    """The Chinese words right after a position pointer (第二条区域品牌 -> 区域品牌), if any."""
+    m = re.match(r"(?:里|中|的|说的|讲的|提到的)?([\u4e00-\u9fff]{2,6})", ask[at:])
+    word = m.group(1) if m else ""
+    return "" if re.match(r"(具体|是什么|讲的|说的|怎么|谁|由谁|哪些|哪个|要|呢|里)", word) else word
 
 
 def _clause_has(snap: IndexSnapshot, key: tuple[str, str], word: str) -> bool:

@@ -21,7 +21,7 @@ from index.gazetteer import find_places, lookup, prefecture_pinyin
 from index.models import NATIONAL
 from index.text import normalise
 from rag.types import Ask, DeclineReason, Filters, Kind, Query, Role
-from rag.understand.conversation import Pointer, goes_back, listed, pointer
+from rag.understand.conversation import Pointer, goes_back, listed, pointer, points
 from rag.understand.documents import document_field
 from rag.understand.english import STOP_WORDS, EnglishBridge, is_english
 from rag.understand.english import words as english_words
@@ -278,9 +278,11 @@ def is_duty(typed: str, context: str, ask: str, cities: list[str]) -> bool:
 # "汕头市场监管局 考核 牵头", "人社负责什么"). The duty words, and what may follow a nickname.
 _DUTY_WORD = re.compile(r"任务|职责|职能|分工|工作|事项|负责|牵头|承担|参与|配合|主管|管什么|管哪些|管啥|干什么|做什么|干啥|做啥|"
                         r"要做|要干|duties|duty|tasks?|responsib\w*|\blead", re.I)
-_DUTY_FILLER = re.compile(r"[\W_]|什么|哪些|哪几项|哪几|有啥|都有|都|有|的|呢|吗|些|要|了|啥|市|县|区|省|"
+_DUTY_FILLER = re.compile(r"[\W_]|什么|哪些|哪几项|哪几|有啥|都有|都|有|的|呢|吗|些|要|了|啥|市|县|区|省|在|这份|那份|该|本|"
+                          r"方案|文件|计划|纲要|里面|里|中|事情|事|方面|主要|具体|"
                           r"\b(what|which|does|do|is|are|the|of|for)\b", re.I)
 _AFTER_NICKNAME = re.compile(r"(?:局|委|办|部门)?的?(?:负责|牵头|承担|参与|配合|主管|管|任务|职责|职能|工作|分工|要做|要干|干|做)")
+MAX_LISTS = 6            # earlier answers a pointing follow-up may count in
 TERSE_TOPIC = 8          # characters of topic a terse duty question may carry besides its unit
 
 
@@ -444,13 +446,13 @@ class Understander:
         context, ask = split_context(typed)
         english = is_english(typed)
         previous = _previous_turn(history, ask, self.cities)
-        points = self._points(ask, previous)
-        how = ("shift" if points else follow_up(ask, self.cities)) if previous else None
+        pointed = self._points(ask, history) if previous is not None else None
+        how = ("shift" if pointed else follow_up(ask, self.cities)) if previous else None
         leans = how is not None
         named = self.cities.find(typed)
         if previous is not None and leans and not named:
-            named = self.cities.find(previous[0]) or [self.snap.documents[d].place for d, _ in points.items][:1] if points \
-                else self.cities.find(previous[0])
+            named = self.cities.find(previous[0]) or ([self.snap.documents[d].place for d, _ in pointed.items][:1]
+                                                      if pointed else [])
         carried = previous if how == "ellipsis" else None      # a new topic keeps only the setting
         text = f"{carried[0]} {typed}" if carried else typed
         field_asked = document_field(ask, named, follows=leans)
@@ -468,9 +470,11 @@ class Understander:
         query = Query(raw=question, text=text, context=context, ask=ask, kind=kind,
                       english=english, rewritten_from=question if leans else None)
         query.document_field = field_asked or ""
-        if points:
-            query.pinned, query.resolved = points.items, self._resolution(points)
-        query.asks_for = asked_value(ask)
+        if pointed:
+            query.pinned, query.resolved = pointed.items, self._resolution(pointed)
+            if query.kind == Kind.COMPARE:            # one clause pointed at is no comparison of places
+                query.kind = Kind.LOOKUP
+        query.asks_for = asked_value(ask) or (asked_value(split_context(carried[0])[1]) if carried else None)  # 那东莞呢?
         query.years = mentioned_years(typed)
         query.parts = mentioned_parts(typed)
         query.quoted = quoted_phrases(typed)
@@ -502,12 +506,15 @@ class Understander:
             query.refuse_reason = DeclineReason.FOREIGN_PLACE
         return query
 
-    def _points(self, ask: str, previous: tuple[str, str] | None) -> Pointer | None:
-        """What the ask points at in the previous answer (第二条, 最后那项), if it points."""
-        if previous is None or not previous[1]:
-            return None
-        items = listed(self.snap, previous[1], self.cities.find(previous[0]))
-        return pointer(ask, items, self.snap)
+    def _points(self, ask: str, history: list[tuple[str, str]] | None) -> Pointer | None:
+        """What the ask points at in earlier answers (第二条, 最后那项), if it points. The lists are
+        the answers to questions that did not themselves point, latest first; their documents are
+        those of the conversation's latest place."""
+        turns = [(normalise(str(u)), normalise(str(a or ""))) for u, a in (history or [])][-MAX_LISTS:]
+        places = next((found for q, _ in reversed(turns) if (found := self.cities.find(q))), [])
+        lists = [listed(self.snap, a, places) for q, a in reversed(turns) if a and not points(split_context(q)[1])]
+        recent = listed(self.snap, turns[-1][1], places) if turns and turns[-1][1] else []
+        return pointer(ask, lists, self.snap, recent)
 
     def _resolution(self, points: Pointer) -> str:
         """One short line saying how the follow-up was read: 按上一条回答的第 2 项理解:怀仁 七、(二)「…」."""
@@ -517,7 +524,7 @@ class Understander:
             heading = f"「{clause.heading}」" if clause is not None and clause.heading else ""
             shown.append(f"{self.snap.documents[doc_id].place} {cid}{heading}")
         more = f"等 {len(points.items)} 项" if len(points.items) > 4 else ""
-        return f"按上一条回答的{points.how}理解:{'、'.join(shown)}{more}"
+        return f"按前面回答列出的{points.how}理解:{'、'.join(shown)}{more}"
 
     def _search_text(self, query: Query, previous: tuple[str, str] | None) -> str:
         """What retrieval searches: the ask without framing, the context's words (its topical
