@@ -14,11 +14,13 @@ from index.catalog import IndexSnapshot, current_build
 from rag.components import Components, build_components, retrieval_mode
 from rag.compose.document import FIELD_WORDS, scope_docs
 from rag.compose.evidence import ASK_WORDS, ask_terms, score_sentences
+from rag.compose.merge import merge
 from rag.compose.reply import doc_label
 from rag.limits import checked_request
 from rag.reload import BuildWatcher, forget_embedded_chroma
 from rag.settings import AnswererKind, Settings, get_settings
 from rag.types import Answer, Decision, DeclineReason, Embedder, Filters, Hit, Kind, Query, TokenCallback
+from rag.understand.split import split_asks
 
 log = logging.getLogger(__name__)
 
@@ -123,10 +125,40 @@ class Assistant:
     # -- answering --------------------------------------------------------------------------
     def ask(self, question: str, history: list[tuple[str, str]] | None = None,
             filters: Filters | None = None, on_token: TokenCallback | None = None) -> Answer:
+        """The answer to a question. Two or more asks in one message (中山首席质量官谁负责?质量奖又
+        归谁管?) are answered in turn, each a follow-up of the ones before it, and joined."""
         started = time.perf_counter()
         request = checked_request(question, history, filters)   # types, budgets, cleaned text
         c = self.components                                     # one set of parts for this whole answer
-        query = c.understander.understand(request.question, request.history, request.filters)
+        asks = split_asks(request.question)
+        if len(asks) == 1:
+            answer = self._answer(c, request.question, request.history, request.filters, on_token)
+        else:
+            parts: list[tuple[str, Answer]] = []
+            turns = list(request.history)
+            setting = request.filters
+            for n, ask in enumerate(asks, 1):
+                if on_token:
+                    on_token(f"{chr(10) * 2 if n > 1 else ''}【{n}】{ask}\n")
+                names = c.understander.cities.find(normalise(ask))
+                part = self._answer(c, ask, turns, request.filters if names or n == 1 else setting, on_token)
+                if n == 1 and not setting.cities:     # the later asks keep the first one's place (…?到2025年呢?)
+                    setting = Filters(cities=list(part.meta.get("cities") or []), doc_ids=list(setting.doc_ids))
+                parts.append((ask, part))
+                turns.append((ask, part.answer))
+            answer = merge(parts)
+            answer.meta.update({"kind": "multi", "cities": request.filters.cities,
+                                "retrieval": self.retrieval.value, "answerer": parts[0][1].meta.get("answerer")})
+            if not answer.answerable:
+                answer.meta["declined"] = parts[0][1].meta.get("declined")
+        answer.meta["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        answer.meta.setdefault("answerer", self.answerer_name)
+        return answer
+
+    def _answer(self, c: Components, question: str, history: list[tuple[str, str]], filters: Filters,
+                on_token: TokenCallback | None) -> Answer:
+        """One ask: understand, retrieve, decide, then compose or decline."""
+        query = c.understander.understand(question, history, filters)
         hits = c.strategy.retrieve(query)
         decision = c.gate.judge(query, hits)
         if decision.reason:
@@ -134,15 +166,28 @@ class Assistant:
             if on_token:
                 on_token(answer.answer)
         else:
-            given = hits if query.kind == Kind.DUTY else hits[: c.top_k]
+            named = len(query.section) + len(query.about)        # a section's every clause reaches the answerer
+            given = hits if query.kind == Kind.DUTY else hits[: c.top_k + named]
             answer = c.answerer.answer(query, given, on_token)
             answer.retrieved = hits
         answer.meta.update({"kind": query.kind.value, "query": query.text, "cities": query.filters.cities,
-                            "signals": decision.signals,
-                            "retrieval": self.retrieval.value, "more_cities": query.more_cities,
-                            "latency_ms": round((time.perf_counter() - started) * 1000, 1)})
-        answer.meta.setdefault("answerer", self.answerer_name)
+                            "signals": decision.signals, "retrieval": self.retrieval.value,
+                            "more_cities": query.more_cities, "listed": listed_items(answer)})
+        if query.resolved:
+            answer.meta["resolved"] = query.resolved
         return answer
+
+
+def listed_items(answer: Answer) -> list[dict[str, object]]:
+    """What the answer lists, in order (the conversation state a follow-up may point into): each
+    cited clause once, with its document, place, heading and units."""
+    seen: dict[tuple[str, str], dict[str, object]] = {}
+    for c in answer.citations:
+        key = (c.clause.doc_id, c.clause.clause_id)
+        if key not in seen:
+            seen[key] = {"doc_id": key[0], "clause": key[1], "place": c.doc.place, "heading": c.clause.heading,
+                         "units": c.clause.units.all()}
+    return list(seen.values())
 
 
 SUMMARY_DOCS = 8     # documents a decline names; a larger corpus is summed up by count
@@ -164,7 +209,7 @@ def decline(snap: IndexSnapshot, query: Query, decision: Decision, hits: list[Hi
     assert reason is not None
     if reason is DeclineReason.NOT_STATED and query.kind is Kind.DOCUMENT:
         docs = "、".join(doc_label(d) for d in scope_docs(snap, query)[:SUMMARY_DOCS])
-        text = f"抱歉,{docs}的正文没有写明{FIELD_WORDS.get(query.document_field, '所问的信息')}。"
+        text = f"抱歉,{docs}的正文没有写明{'、'.join(FIELD_WORDS.get(f, f) for f in query.document_fields)}。"
     elif reason is DeclineReason.NOT_STATED and query.asks_for is not None:
         text = f"现有文件没有写明{ASK_WORDS[query.asks_for]}。" + related_reading(snap, query, decision.related)
     elif reason is DeclineReason.OUT_OF_SCOPE:

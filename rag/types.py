@@ -106,7 +106,7 @@ class Query:
     named: list[tuple[str, str]] = field(default_factory=list)   # clauses whose heading the question writes out (set by the strategy)
     section: list[tuple[str, str]] = field(default_factory=list)  # a section question's sub-clauses, in order (set by the strategy)
     section_title: str = ""         # the section's heading path, e.g. "七、健全质量基础设施"
-    document_field: str = ""        # a document question's field: doc_number, date, issuer, title, period, library
+    document_fields: list[str] = field(default_factory=list)  # doc_number, date, issuer, title, period; or library
 
     @property
     def about(self) -> list[tuple[str, str]]:

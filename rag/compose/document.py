@@ -89,21 +89,26 @@ def scope_docs(snap: IndexSnapshot, query: Query) -> list[Document]:
 
 
 def stated_anywhere(snap: IndexSnapshot, query: Query) -> bool:
-    """Whether a document in scope states the field asked for (the library always answers)."""
-    field = query.document_field
-    if field in (LIBRARY, "title"):
-        return True
-    return any(field_quote(d, field) or (field == "issuer" and made_by(d)) for d in scope_docs(snap, query))
+    """Whether a document in scope states a field asked for (the library always answers)."""
+    docs = scope_docs(snap, query)
+    return any(field in (LIBRARY, "title") or any(field_quote(d, field) or (field == "issuer" and made_by(d)) for d in docs)
+               for field in query.document_fields)
 
 
 def compose(reply: Reply, snap: IndexSnapshot, query: Query) -> None:
-    """One line per document in scope: the field as the document writes it, cited; or that the
-    document does not state it."""
+    """Per field asked, one line per document in scope: the field as the document writes it, cited;
+    or that the document does not state it."""
     docs = scope_docs(snap, query)
-    field = query.document_field
-    if field == LIBRARY:
+    if LIBRARY in query.document_fields:
         _library(reply, snap, docs)
         return
+    for field in query.document_fields:
+        _field(reply, docs, field, bool(query.filters.cities))
+    if len(docs) > MAX_DOCS:
+        reply.lines.append(f"(另有 {len(docs) - MAX_DOCS} 份文件未列出;可按城市筛选后再问。)")
+
+
+def _field(reply: Reply, docs: list[Document], field: str, narrowed: bool) -> None:
     word = FIELD_WORDS.get(field, field)
     for doc in docs[:MAX_DOCS]:
         found = field_quote(doc, field)
@@ -114,10 +119,8 @@ def compose(reply: Reply, snap: IndexSnapshot, query: Query) -> None:
             clause, sentence = made
             reply.lines.append(f"{doc_label(doc)}没有落款的发文单位;文件写明:{sentence}"
                                f"{reply.cite(Hit(clause=clause, doc=doc, score=1.0), sentence)}")
-        elif len(docs) == 1 or query.filters.cities:
+        elif len(docs) == 1 or narrowed:
             reply.lines.append(f"{doc_label(doc)}没有写明{word}。")
-    if len(docs) > MAX_DOCS:
-        reply.lines.append(f"(另有 {len(docs) - MAX_DOCS} 份文件未列出;可按城市筛选后再问。)")
 
 
 def _library(reply: Reply, snap: IndexSnapshot, docs: list[Document]) -> None:

@@ -1,7 +1,7 @@
 """Questions about a document itself rather than what it says: its 文号, when it was issued, who
 issued it, its title, the years it covers — or which documents the library holds.
 
-`document_field(ask)` names the field asked for, or None. A field word alone (文号, 落款, 印发日期)
+`document_fields(ask)` names the fields asked for. A field word alone (文号, 落款, 印发日期)
 is enough; a word that also has other senses (标题, 哪几年, 叫什么) counts only next to a word for a
 document (文件, 方案, 计划, 纲要, 这份, 那份, 它). Rules on kinds of wording, bounded and linear.
 """
@@ -38,18 +38,15 @@ _OTHER_DOCUMENT = re.compile(r"依据|根据|按照|引用|援引|提到的|提�
 _THIS_DOCUMENT = re.compile(_DOC_WORD + r"|文号|落款", re.I)
 
 
-def document_field(ask: str, places: list[str] | None = None, follows: bool = False) -> str | None:
-    """The field of one of the library's documents the ask wants (doc_number, date, issuer,
-    period, title) or the library's list (library); None when it asks about what a document says,
-    or about another document (one a plan cites, a standard). Besides the library's list, the ask
-    must point at a document of the library: a word for it (文件, 方案, 这份, 它, 文号), a place
-    whose document it is, or a follow-up carrying one."""
-    for name, pattern in FIELDS:
-        if not pattern.search(ask):
-            continue
-        if name == "library":
-            return name
-        if _OTHER_DOCUMENT.search(ask) or not (_THIS_DOCUMENT.search(ask) or places or follows):
-            return None
-        return name
-    return None
+def document_fields(ask: str, places: list[str] | None = None, follows: bool = False) -> list[str]:
+    """The fields of one of the library's documents the ask wants (doc_number, date, issuer,
+    period, title — 文号和印发日期 wants two) or ["library"] for the library's list; [] when it
+    asks about what a document says, or about another document (one a plan cites, a standard).
+    Besides the library's list, the ask must point at a document of the library: a word for it
+    (文件, 方案, 这份, 它, 文号), a place whose document it is, or a follow-up carrying one."""
+    wanted = [name for name, pattern in FIELDS if pattern.search(ask)]
+    if "library" in wanted:
+        return ["library"]
+    if not wanted or _OTHER_DOCUMENT.search(ask) or not (_THIS_DOCUMENT.search(ask) or places or follows):
+        return []
+    return wanted

@@ -22,7 +22,7 @@ from index.models import NATIONAL
 from index.text import normalise
 from rag.types import Ask, DeclineReason, Filters, Kind, Query, Role
 from rag.understand.conversation import Pointer, goes_back, listed, pointer, points
-from rag.understand.documents import document_field
+from rag.understand.documents import document_fields
 from rag.understand.english import STOP_WORDS, EnglishBridge, is_english
 from rag.understand.english import words as english_words
 from rag.understand.lexicon import Lexicon, split_context
@@ -455,7 +455,7 @@ class Understander:
                                                       if pointed else [])
         carried = previous if how == "ellipsis" else None      # a new topic keeps only the setting
         text = f"{carried[0]} {typed}" if carried else typed
-        field_asked = document_field(ask, named, follows=leans)
+        field_asked = document_fields(ask, named, follows=leans)
         topic = terse_duty(ask, self.cities, find_unit(ask, named))
         if field_asked:
             kind = Kind.DOCUMENT
@@ -465,11 +465,11 @@ class Understander:
             kind = classify(ask)
         if previous and how == "ellipsis" and kind == Kind.LOOKUP:   # "那东莞呢?": the previous turn's kind
             kind = classify(split_context(previous[0])[1])
-            field_asked = document_field(split_context(previous[0])[1], named, follows=True) if kind == Kind.LOOKUP else None
+            field_asked = document_fields(split_context(previous[0])[1], named, follows=True) if kind == Kind.LOOKUP else []
             kind = Kind.DOCUMENT if field_asked else kind
         query = Query(raw=question, text=text, context=context, ask=ask, kind=kind,
                       english=english, rewritten_from=question if leans else None)
-        query.document_field = field_asked or ""
+        query.document_fields = field_asked
         if pointed:
             query.pinned, query.resolved = pointed.items, self._resolution(pointed)
             if query.kind == Kind.COMPARE:            # one clause pointed at is no comparison of places
