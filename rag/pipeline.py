@@ -11,6 +11,7 @@ import time
 
 from index.build import Progress, build_index
 from index.catalog import IndexSnapshot, current_build
+from index.text import normalise
 from rag.components import Components, build_components, retrieval_mode
 from rag.compose.document import FIELD_WORDS, scope_docs
 from rag.compose.evidence import ASK_WORDS, ask_terms, score_sentences
