@@ -19,6 +19,7 @@ from rag.compose.merge import merge
 from rag.compose.reply import doc_label
 from rag.limits import checked_request
 from rag.reload import BuildWatcher, forget_embedded_chroma
+from rag.retrieve.sections import wants_list
 from rag.settings import AnswererKind, Settings, get_settings
 from rag.types import Answer, Decision, DeclineReason, Embedder, Filters, Hit, Kind, Query, TokenCallback
 from rag.understand.split import split_asks
@@ -168,7 +169,8 @@ class Assistant:
                 on_token(answer.answer)
         else:
             named = len(query.section) + len(query.about)        # a section's every clause reaches the answerer
-            given = hits if query.kind == Kind.DUTY else hits[: c.top_k + named]
+            lists = query.kind == Kind.DUTY or wants_list(query.ask)           # every duty; a longer list of measures
+            given = hits if lists else hits[: c.top_k + named]
             answer = c.answerer.answer(query, given, on_token)
             answer.retrieved = hits
         answer.meta.update({"kind": query.kind.value, "query": query.text, "cities": query.filters.cities,

@@ -28,11 +28,13 @@ from rag.compose.evidence import (
     units_quote,
 )
 from rag.compose.reply import Reply, doc_label, label, units_text
+from rag.retrieve.sections import wants_list
 from rag.retrieve.strategy import in_charge, leading_units
 from rag.types import Answer, Citation, Hit, Kind, Query, Role, TokenCallback, damage_warnings
 from rag.understand.units import Reform, canonical, names_of, reform_between, remit, successors
 
 MAX_CLAUSES = 3          # clauses a support / look-up answer draws on
+MAX_LISTED = 6           # … when the question asks for a list (有哪些措施) and no section is named
 MAX_SENTENCES = 5        # sentences quoted from the best clause (3 from the others)
 MAX_DOCS = 4             # documents a who-leads answer lists when no city narrows it
 PER_DOC_SHARE = 0.75     # a document is listed when its best clause covers this share of the top one's
@@ -55,7 +57,7 @@ class ExtractiveAnswerer:
         whole = about and (query.kind in (Kind.LOOKUP, Kind.SUPPORT) or (query.kind == Kind.TARGET and not asks_figure(query.ask)))
         if query.kind == Kind.DOCUMENT:
             document.compose(comp, self.snap, query)
-        elif query.section and query.kind in (Kind.LOOKUP, Kind.SUPPORT):
+        elif query.section:                  # X方面有哪些措施: every clause of the section
             listing.section(comp, query, hits)
         elif whole:                      # 怀仁的主要目标, 第二条具体怎么说: the clause itself
             listing.whole(comp, query, hits)
@@ -75,12 +77,13 @@ class ExtractiveAnswerer:
     # -- kinds ------------------------------------------------------------------------------
     def _passages(self, query: Query, hits: list[Hit], terms: dict[str, float], comp: Reply) -> None:
         """Support and look-up: a lead line, then the substantive sentences of up to three clauses."""
-        scored = [(h, comp.ranked(h, terms, query.kind, value=query.asks_for)) for h in hits[:MAX_CLAUSES + 2]]
+        most, share = (MAX_LISTED, 0.45) if wants_list(query.ask) else (MAX_CLAUSES, 0.6)    # 计量方面有哪些安排: more of them
+        scored = [(h, comp.ranked(h, terms, query.kind, value=query.asks_for)) for h in hits[:most + 2]]
         scored = [(h, r) for h, r in scored if r]
         if not scored:
             return
         top = max(r[0].score for _, r in scored)
-        chosen = [(h, r) for h, r in scored if r[0].score >= 0.6 * top and r[0].score > 0][:MAX_CLAUSES] or scored[:1]
+        chosen = [(h, r) for h, r in scored if r[0].score >= share * top and r[0].score > 0][:most] or scored[:1]
         chosen.sort(key=lambda hr: -hr[1][0].score)
         docs = {h.doc.doc_id for h, _ in chosen}
         where = doc_label(chosen[0][0].doc) if len(docs) == 1 else "已收录的文件"

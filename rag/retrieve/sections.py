@@ -17,7 +17,7 @@ from index.text import compact, normalise
 from rag.types import Hit, Query
 
 MIN_MATCH = 0.75        # share of a section heading's weighted content words the ask must hold
-MIN_WEIGHT = 4.0        # and their idf mass (a heading of only 质量 names no section)
+MIN_WEIGHT = 2.0        # and their idf mass (a heading of only 质量 names no section)
 SCOPE_HITS = 3          # without a filter: the documents of the top hits
 _LIST_ASK = re.compile(
     r"(有哪些|有什么|包括哪些|包括什么|都有啥|都有什么|有啥|哪几|哪些)(个|项|条)?(具体)?(方面的?)?(措施|举措|任务|工作|内容|要求|规定|安排|政策|做法|部署|重点|方面|条)|"

@@ -323,7 +323,7 @@ def _written_forms(unit: str) -> list[str]:
     return [n for n, c in alias_table().items() if c == canon and not n.isascii()]
 
 
-_UNIT_END = re.compile(r"委员会|办公室|总局|分局|支行|海关|中心|部门|局|委|办|厅|部")
+_UNIT_END = re.compile(r"委员会|办公室|总局|分局|支行|海关|中心|部门|局|委|办|厅|部(?!分|署|位)")
 _NAME_BREAK = re.compile(r"[在是的了我们你哪几块些事做把被给从向对由和与及、,,。?？!!:: ]")
 
 
