@@ -86,6 +86,7 @@ class Query:
     asks_for: Ask | None = None     # the specific value asked for, if any
     years: list[int] = field(default_factory=list)   # years or plan periods named (十四五 -> 2021..2025)
     parts: list[str] = field(default_factory=list)   # document parts named by number (第三部分 -> 三)
+    articles: list[str] = field(default_factory=list)  # clauses named by number (第三十条 -> 三十: the clause (三十))
     quoted: list[str] = field(default_factory=list)  # phrases the question quotes
     codes: list[str] = field(default_factory=list)   # standard or product codes named (ISO 9001, GB/T 19001)
     previous_answer: str = ""       # the assistant's previous turn, for a follow-up (not repeated)
@@ -103,6 +104,7 @@ class Query:
     more_cities: int = 0            # compare: further cities that also match, beyond those retrieved (set by the strategy)
     pinned: list[tuple[str, str]] = field(default_factory=list)  # clauses a follow-up points at (第二条, 最后那项)
     resolved: str = ""              # how a pointing follow-up was read ("按上一条回答的第 2 项理解: …")
+    pinned_chapter: bool = False    # the follow-up asks for the chapter of the clause pinned (那一章下面有几条)
     named: list[tuple[str, str]] = field(default_factory=list)   # clauses whose heading the question writes out (set by the strategy)
     section: list[tuple[str, str]] = field(default_factory=list)  # a section question's sub-clauses, in order (set by the strategy)
     section_title: str = ""         # the section's heading path, e.g. "七、健全质量基础设施"

@@ -133,7 +133,7 @@ class CoverageGate:
 
     # -- scope: what the documents hold -----------------------------------------------------------
     def scope(self, query: Query) -> str | None:
-        if not (query.years or (query.parts and query.filters.cities)):
+        if not (query.years or ((query.parts or query.articles) and query.filters.cities)):
             return None                               # nothing to check: no pass over the documents
         f, snap = query.filters, self.snap
         docs = list(snap.documents.values()) if f.is_empty() else \
@@ -148,6 +148,11 @@ class CoverageGate:
             if missing:
                 held = "、".join(f"《{d.title}》收录的部分为{_parts_held(d)}" for d in docs)
                 return f"库中{held},没有第{'、'.join(missing)}部分"
+        if query.articles and query.filters.cities:
+            missing = [a for a in query.articles if not any(numbered(d, a) for d in docs)]
+            if missing:
+                held = "、".join(f"《{d.title}》收录的条款为{_articles_held(d)}" for d in docs)
+                return f"库中{held},没有第{'、'.join(missing)}条"
         return None
 
 
@@ -203,3 +208,14 @@ def _parts_held(doc: Document) -> str:
     if not chapters:
         return "全文"
     return f"第{chapters[0]}至第{chapters[-1]}部分" if len(chapters) > 1 else f"第{chapters[0]}部分"
+
+
+def numbered(doc: Document, number: str) -> list[str]:
+    """Ids of the document's clauses numbered (number): 三十 -> 十一、(三十)."""
+    return [c.clause_id for c in doc.clauses if f"({number})" in c.clause_id]
+
+
+def _articles_held(doc: Document) -> str:
+    ids = [m.group(1) for c in doc.clauses if (m := re.search(r"\(([一二三四五六七八九十]+)\)", c.clause_id))]
+    ids = list(dict.fromkeys(ids))
+    return f"({ids[0]})至({ids[-1]})" if len(ids) > 1 else (f"({ids[0]})" if ids else "不分条")

@@ -128,6 +128,25 @@ def named_clauses(query: Query, snap: IndexSnapshot) -> list[tuple[str, str]]:
     return [k for k in sorted(keys or ()) if snap.clause(*k) is not None] if keys and len(keys) <= 3 else []
 
 
+def numbered_clauses(query: Query, snap: IndexSnapshot) -> list[tuple[str, str]]:
+    """The clauses a question names by number (第三十条 -> (三十)) in its place's documents."""
+    if not query.articles or not query.filters.cities:
+        return []
+    docs = snap.allowed_docs(query.filters.cities, query.filters.doc_ids)
+    return [(d, c.clause_id) for d in docs for c in snap.documents[d].clauses
+            for a in query.articles if f"({a})" in c.clause_id][:3]
+
+
+def chapter_of(snap: IndexSnapshot, key: tuple[str, str]) -> tuple[str, list[tuple[str, str]]] | None:
+    """(heading, clause keys) of the chapter a clause belongs to, when it has two or more clauses."""
+    clause = snap.clause(*key)
+    if clause is None or not clause.heading_path:
+        return None
+    head = clause.heading_path[0]
+    members = [(c.doc_id, c.clause_id) for c in snap.documents[key[0]].clauses if c.heading_path[:1] == [head]]
+    return (head, members) if len(members) >= 2 else None
+
+
 def pinned_first(hits: list[Hit], keys: list[tuple[str, str]], snap: IndexSnapshot) -> list[Hit]:
     """The clauses `keys` first, in their order (fetched from the index when retrieval missed them),
     then the other hits."""
@@ -190,9 +209,14 @@ class KindAwareStrategy:
             first = duty_hits(self.snap, query, self.units)
             keys = {h.key for h in first}
             return first + [h for h in hits if h.key not in keys]
+        if query.pinned and query.pinned_chapter:   # 那一章下面一共有几条: the chapter of the clause shown
+            chapter = chapter_of(self.snap, query.pinned[0])
+            if chapter is not None:
+                query.section_title, query.section = chapter
+                return pinned_first(hits, query.section, self.snap)
         if query.pinned:                            # a follow-up that points into the last answer
             return pinned_first(hits, query.pinned, self.snap)
-        query.named = named_clauses(query, self.snap)
+        query.named = named_clauses(query, self.snap) or numbered_clauses(query, self.snap)
         if query.named:
             return pinned_first(hits, query.named, self.snap)
         section = find_section(query, hits, self.snap) if wants_list(query.ask) else None

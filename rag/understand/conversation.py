@@ -26,9 +26,10 @@ _CLAUSE_ID = re.compile(r"[一二三四五六七八九十]{1,3}、(?:\([一二�
 _ORDINAL = re.compile(r"(?:上面|前面|上述|刚才|之前)?的?第\s*([一二两三四五六七八九十\d]{1,3})\s*(?:条|项|个|点|方面|件|部分措施|"
     r"项措施|条措施|条款)")
 _LAST = re.compile(r"最后(?:那|一|的)?\s*(?:条|项|个|点|一条|一项)|末尾(?:那|的)?(?:条|项)")
-_ALL = re.compile(r"这几(?:条|项|个|点|方面)|这些(?:措施|条款|任务|工作|方面|内容)|以上几(?:条|项|点)|上述(?:几条|措施|条款|各项)|"
-    r"these (items|measures|points)",
-                  re.I)
+_ALL = re.compile(r"这几(?:条|项|个|点|方面)|这些(?:措施|条款|任务|工作|方面|内容|目标|指标)?(?=是|的|都|里|中|分别|由|要|呢|[??])|"
+                  r"以上几(?:条|项|点)|上述(?:几条|措施|条款|各项)|these (items|measures|points|targets)", re.I)
+# The chapter of the clause just shown (那一章下面一共有几条, 这一部分还有什么).
+_CHAPTER = re.compile(r"(?:那|这|该|同)一?(?:章|部分|大部分|节|大类)")
 _NAMED = re.compile(r"(?:前面|上面|刚才|之前|你)(?:说|提|讲|列)(?:到)?的\s*(.{1,12}?)\s*(?:那条|那项|那个|那一条|那一项|这条|这项)")
 _THIS = re.compile(r"(?:^|[,,。;;??!!\s]|那么?)(?:这|该)(?:一)?(?:条|项)(?!目)|^它|\bit\b", re.I)
 _TOPIC = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:的)?(?:那条|那项|那一条|那一项)")
@@ -41,6 +42,8 @@ class Pointer:
 
     items: list[tuple[str, str]]      # clause keys, in the order the answer listed them
     how: str                          # "第 2 项", "最后一项", "这几项", "“计量”那一项", "这一项"
+    within: bool = False              # the ask looks for something inside them (这几点里有没有讲X?): search, not quote
+    chapter: bool = False             # the ask wants the chapter the item belongs to (那一章下面一共有几条)
 
 
 def chinese_number(text: str) -> int | None:
@@ -155,7 +158,9 @@ def pointer(ask: str, lists: list[list[tuple[str, str]]], snap: IndexSnapshot,
     if _LAST.search(ask):
         return Pointer([longest[-1]], "最后一项")
     if _ALL.search(ask) and len(longest) > 1:
-        return Pointer(list(longest), f"全部 {len(longest)} 项")
+        return Pointer(list(longest), f"全部 {len(longest)} 项", within=_asks_inside(_ALL.sub(" ", ask)))
+    if _CHAPTER.search(ask) and recent:
+        return Pointer(list(recent[:1]), "所在的一章", chapter=True)
     named = _NAMED.search(ask) or _TOPIC.search(ask)
     if named:
         word = compact(named.group(1)).removesuffix("的")
@@ -164,6 +169,14 @@ def pointer(ask: str, lists: list[list[tuple[str, str]]], snap: IndexSnapshot,
     if len(recent) == 1 and _THIS.search(ask):
         return Pointer(list(recent), "这一项")
     return None
+
+
+_INSIDE_FILLER = re.compile(r"[\W_]|里面|里|中|有没有|没有|有|讲|提到|提|说|是否|吗|呢|什么|哪些|的|了|过|这些|都")
+
+
+def _asks_inside(rest: str) -> bool:
+    """Whether what the ask says besides its pointer is a topic of its own (检验检测机构资质审批改革)."""
+    return len(_INSIDE_FILLER.sub("", rest)) >= 5
 
 
 def _word_after(ask: str, at: int) -> str:

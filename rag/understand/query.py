@@ -11,7 +11,7 @@ never about particular questions.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -117,6 +117,7 @@ _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _FIVE_YEAR = {"十一五": (2006, 2010), "十二五": (2011, 2015), "十三五": (2016, 2020), "十四五": (2021, 2025),
               "十五五": (2026, 2030)}
 _PART = re.compile(r"第([一二三四五六七八九十]{1,3}|\d{1,2})(部分|章|篇|大部分)")
+_ARTICLE = re.compile(r"第([一二三四五六七八九十]{1,4}|\d{1,2})(?:条|款)(?!件)")
 _QUOTED = re.compile(r"[“\"「『]([^”\"」』]{4,30})[”\"」』]")
 # Words that frame a question rather than name its subject (they occur in the units parenthesis
 # of nearly every clause, or only say "tell me"): removed from the search text.
@@ -373,6 +374,11 @@ def mentioned_years(text: str) -> list[int]:
     return sorted(set(years))
 
 
+def mentioned_articles(text: str) -> list[str]:
+    """Clauses a question names by number: 第三十条 -> "三十" (the document's (三十))."""
+    return [_chinese_numeral(m.group(1)) for m in _ARTICLE.finditer(text)]
+
+
 def mentioned_parts(text: str) -> list[str]:
     """Parts of a document a question names by number: 第三部分 -> "三"."""
     return [_chinese_numeral(m.group(1)) for m in _PART.finditer(text)]
@@ -406,16 +412,23 @@ def own_words(ask: str, cities: CityIndex) -> str:
     return _OWN.sub("", _FRAMING.sub("", cities.strip(ask)))
 
 
-def follow_up(ask: str, cities: CityIndex) -> str | None:
+def follow_up(ask: str, cities: CityIndex, known: Callable[[str], bool] | None = None) -> str | None:
     """How a question leans on the previous turn: "ellipsis" when it has (almost) no topic of
     its own (那东莞呢? 那这事是哪个部门牵头的?), "shift" when it names a new topic but keeps the
-    setting (那建设工程本身的质量呢?), None when it stands alone."""
+    setting (那建设工程本身的质量呢? 那人才培养方面呢?), None when it stands alone. `known` tells
+    the corpus's words: a short ask made of them (人才培养) has a topic of its own."""
     own = own_words(ask, cities)
     if is_english(ask):
         return "ellipsis" if len(_own_english(ask)) <= 1 else ("shift" if _LEANS.search(ask) else None)
-    if len(own) <= 4:
+    if len(own) <= 4 and not (known is not None and len(own) >= 3 and _has_word(own, known)):
         return "ellipsis"
-    return "shift" if _LEANS.search(ask) else None
+    return "shift" if _LEANS.search(ask) or len(own) <= 4 else None
+
+
+def _has_word(text: str, known: Callable[[str], bool]) -> bool:
+    """Whether the text holds two words of the corpus, or one of three or more characters."""
+    words = {text[i:j] for i in range(len(text)) for j in range(i + 2, min(len(text), i + 4) + 1) if known(text[i:j])}
+    return any(len(w) >= 3 for w in words) or len(words) >= 2
 
 
 class Understander:
@@ -447,12 +460,12 @@ class Understander:
         english = is_english(typed)
         previous = _previous_turn(history, ask, self.cities)
         pointed = self._points(ask, history) if previous is not None else None
-        how = ("shift" if pointed else follow_up(ask, self.cities)) if previous else None
+        how = ("shift" if pointed else follow_up(ask, self.cities, self.snap.bm25.__contains__)) if previous else None
         leans = how is not None
         named = self.cities.find(typed)
-        if previous is not None and leans and not named:
-            named = self.cities.find(previous[0]) or ([self.snap.documents[d].place for d, _ in pointed.items][:1]
-                                                      if pointed else [])
+        if previous is not None and leans and not named:             # the place the conversation is about
+            named = ([self.snap.documents[d].place for d, _ in pointed.items][:1] if pointed else []) or \
+                next((found for q, _ in reversed(history or []) if (found := self.cities.find(normalise(str(q))))), [])
         carried = previous if how == "ellipsis" else None      # a new topic keeps only the setting
         text = f"{carried[0]} {typed}" if carried else typed
         field_asked = document_fields(ask, named, follows=leans)
@@ -470,18 +483,22 @@ class Understander:
         query = Query(raw=question, text=text, context=context, ask=ask, kind=kind,
                       english=english, rewritten_from=question if leans else None)
         query.document_fields = field_asked
-        if pointed:
+        if pointed and not pointed.within:
             query.pinned, query.resolved = pointed.items, self._resolution(pointed)
+            query.pinned_chapter = pointed.chapter
             if query.kind == Kind.COMPARE:            # one clause pointed at is no comparison of places
                 query.kind = Kind.LOOKUP
         query.asks_for = asked_value(ask) or (asked_value(split_context(carried[0])[1]) if carried else None)  # 那东莞呢?
         query.years = mentioned_years(typed)
         query.parts = mentioned_parts(typed)
+        query.articles = [] if pointed else mentioned_articles(typed)      # 第二条 of a list is no article
         query.quoted = quoted_phrases(typed)
         query.codes = [m.group(0) for m in _CODE.finditer(typed)]
         query.places = named
         query.filters = Filters(cities=list(filters.cities if filters and filters.cities else named),
                                 doc_ids=list(filters.doc_ids) if filters else [])
+        if pointed and pointed.within and not query.filters.doc_ids:   # 这几点里有没有讲X?: X searched in their documents
+            query.filters.doc_ids = list(dict.fromkeys(d for d, _ in pointed.items))
         if query.kind == Kind.LOOKUP and len(named) >= 2:
             query.kind = Kind.COMPARE
         elif query.kind == Kind.COMPARE and len(named) == 1 and not _COMPARE_ACROSS.search(ask):
@@ -549,13 +566,19 @@ def _previous_turn(history: list[tuple[str, str]] | None, ask: str = "", cities:
     if not history:
         return None
     turns = [(normalise(str(u)), normalise(str(a or ""))) for u, a in history]
+    index = cities or CityIndex()
+    at = len(turns) - 1
     if len(turns) > 1 and goes_back(ask):
-        own = set(own_words(ask, cities or CityIndex()))
-        places = set((cities or CityIndex()).find(ask))
-        best = max(range(len(turns) - 1), key=lambda i: (len(own & set(turns[i][0])) + 10 * len(places & set(
-            (cities or CityIndex()).find(turns[i][0]))), i))
-        return turns[best]
-    return turns[-1]
+        own = set(own_words(ask, index))
+        places = set(index.find(ask))
+        at = max(range(len(turns) - 1), key=lambda i: (len(own & set(turns[i][0])) + 10 * len(places & set(
+            index.find(turns[i][0]))), i))
+    question = turns[at][0]
+    for earlier in range(at - 1, max(-1, at - MAX_LISTS), -1):   # 东莞呢? after 同样的问题换成怀仁: the question both lean on
+        if follow_up(split_context(question)[1], index) != "ellipsis":
+            break
+        question = turns[earlier][0]
+    return question, turns[at][1]
 
 
 def understand(question: str, history: list[tuple[str, str]] | None, snap: IndexSnapshot,

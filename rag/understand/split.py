@@ -16,7 +16,9 @@ MAX_ASKS = 4             # asks answered from one message; the rest stay with th
 MIN_ASK = 2              # characters an ask needs besides punctuation
 _SENTENCE = re.compile(r"(?<=[?？!！。;；\n])")
 _CONNECTIVE = re.compile(r"[,，、]\s*(?=(?:另外|此外|还有(?!谁)|同时|以及|并且|顺便问|再问|也想|还想|也要|还要|也需要|还需要|另想|还有就是)"
-                         r"[\u4e00-\u9fffA-Za-z])")
+                         r"[\u4e00-\u9fffA-Za-z])|(?<=[\u4e00-\u9fff])、(?=(?:想|要|需要|希望|打算)[\u4e00-\u9fff])")   # 想做品牌、要融资
+# "那文旅局呢?" followed by the question it is the subject of: one ask, not two.
+_ELLIPTICAL = re.compile(r"^(?:那么?|还有)?[\u4e00-\u9fffA-Za-z]{1,10}呢[?？]?$")
 _ASKS = re.compile(r"[?？]|什么|哪|谁|多少|几[个家项条年月号]|吗|呢|怎么|怎样|如何|是否|有没有|能不能|可不可以|能否|"
                    r"\b(what|which|who|how|when|where|is|are|does|do|can)\b", re.I)
 _WANTS = re.compile(r"想|要|希望|需要|打算|计划")
@@ -32,7 +34,7 @@ def pieces(text: str) -> list[str]:
 
 def split_asks(text: str) -> list[str]:
     """The asks of a message, each with the speaker's context before it; [text] when it holds one."""
-    kept = [p for p in pieces(text) if len(re.sub(r"\W", "", p)) >= MIN_ASK]
+    kept = _joined([p for p in pieces(text) if len(re.sub(r"\W", "", p)) >= MIN_ASK])
     last_question = max((i for i, p in enumerate(kept) if _ASKS.search(p)), default=len(kept))
     context: list[str] = []
     asks: list[str] = []
@@ -52,3 +54,14 @@ def split_asks(text: str) -> list[str]:
         context, asks[0] = ([said], first) if said else ([], asks[0])
     prefix = "".join(c.rstrip("。.;;,,") + "," for c in context)
     return [prefix + a for a in asks]
+
+
+def _joined(kept: list[str]) -> list[str]:
+    """Pieces with an elliptical one ("那文旅局呢?") joined to the ask after it (在这份方案里负责什么?)."""
+    out: list[str] = []
+    for piece in kept:
+        if out and _ELLIPTICAL.match(out[-1]):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
