@@ -13,6 +13,8 @@ A strategy is one of the swappable parts (rag.types.RetrievalStrategy); tests us
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from index.catalog import MIN_HEADING, IndexSnapshot
@@ -137,6 +139,30 @@ def numbered_clauses(query: Query, snap: IndexSnapshot) -> list[tuple[str, str]]
             for a in query.articles if f"({a})" in c.clause_id][:3]
 
 
+_GOAL_WORDS = frozenset("目标 主要 总体 发展 指标 主要指标 质量 强市 质量强市 强国 质量强国 工作 任务 是 什么 哪些 有 的 要 达到 "
+                        "提升 产品质量 提升行动".split())
+_BY_YEAR = re.compile(r"(?:到|至)\s*20[\d?]{2}\s*年")
+GOAL_CLAUSES = 2          # clauses quoted for a plan's goals when no heading says 目标
+
+
+def goal_clauses(query: Query, snap: IndexSnapshot) -> list[tuple[str, str]]:
+    """A question for a place's goals as such (汕头质量强市目标, 怀仁的主要目标): the clauses headed
+    目标 in its documents, else those stating most targets by year (到2015年…)."""
+    if query.kind != Kind.TARGET or not query.filters.cities:
+        return []
+    words = [t for t in snap.tokenizer.tokenize(query.focus or query.ask) if t.strip() and t not in _GOAL_WORDS
+             and t not in query.filters.cities and t.removesuffix("市") not in query.filters.cities]
+    if words or "目标" not in (query.ask or ""):
+        return []
+    docs = snap.allowed_docs(query.filters.cities, query.filters.doc_ids)
+    headed = [(d, c.clause_id) for d in docs for c in snap.documents[d].clauses if "目标" in c.heading]
+    if headed:
+        return headed[:3]
+    counted = sorted(((len(_BY_YEAR.findall(c.norm)), -c.order, d, c.clause_id) for d in docs for c in snap.documents[d].clauses),
+                     reverse=True)
+    return [(d, cid) for n, _, d, cid in counted[:GOAL_CLAUSES] if n]
+
+
 def chapter_of(snap: IndexSnapshot, key: tuple[str, str]) -> tuple[str, list[tuple[str, str]]] | None:
     """(heading, clause keys) of the chapter a clause belongs to, when it has two or more clauses."""
     clause = snap.clause(*key)
@@ -216,7 +242,7 @@ class KindAwareStrategy:
                 return pinned_first(hits, query.section, self.snap)
         if query.pinned:                            # a follow-up that points into the last answer
             return pinned_first(hits, query.pinned, self.snap)
-        query.named = named_clauses(query, self.snap) or numbered_clauses(query, self.snap)
+        query.named = named_clauses(query, self.snap) or numbered_clauses(query, self.snap) or goal_clauses(query, self.snap)
         if query.named:
             return pinned_first(hits, query.named, self.snap)
         section = find_section(query, hits, self.snap) if wants_list(query.ask) else None

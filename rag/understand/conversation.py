@@ -151,10 +151,13 @@ def pointer(ask: str, lists: list[list[tuple[str, str]]], snap: IndexSnapshot,
         if items is None or n is None:
             return None
         word = _word_after(ask, m.end())
-        holding = [k for k in items if word and _clause_has(snap, k, word)]
+        holding: list[tuple[str, str]] = []
+        while len(word) >= 2 and not holding:           # 区域品牌怎么申报 -> 区域品牌
+            holding = [k for k in items if _clause_has(snap, k, word)]
+            word = word if holding else word[:-1]
         chosen = items[n - 1] if not holding or items[n - 1] in holding else holding[0]
         return Pointer([chosen], f"第 {n} 项" + (f"(“{word}”)" if chosen in holding else ""))
-    longest = next((i for i in lists if len(i) > 1), lists[0])
+    longest = next((i for i in lists if len(i) > 1), lists[0] if lists else recent)
     if _LAST.search(ask):
         return Pointer([longest[-1]], "最后一项")
     if _ALL.search(ask) and len(longest) > 1:
@@ -171,7 +174,8 @@ def pointer(ask: str, lists: list[list[tuple[str, str]]], snap: IndexSnapshot,
     return None
 
 
-_INSIDE_FILLER = re.compile(r"[\W_]|里面|里|中|有没有|没有|有|讲|提到|提|说|是否|吗|呢|什么|哪些|的|了|过|这些|都")
+_INSIDE_FILLER = re.compile(r"[\W_]|里面|里|中|有没有|没有|有|讲|提到|提|说|是否|吗|呢|什么|哪些|的|了|过|这些|都|分别|由|谁|负责|牵头|"
+                            r"配合|怎么|具体|内容|要求|要|做|管|单位|部门|目标|多少|哪一?年|是")
 
 
 def _asks_inside(rest: str) -> bool:
