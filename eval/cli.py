@@ -1,4 +1,4 @@
-"""`python -m eval run …`, `python -m eval curve …` and `python -m eval bench …`: argument parsing and wiring only."""
+"""`python -m eval run|curve|bench|load|selfcheck …`: argument parsing and wiring only."""
 from __future__ import annotations
 
 import argparse
@@ -143,6 +143,39 @@ def cmd_load(args: argparse.Namespace) -> int:
     return load_main(args)
 
 
+def cmd_selfcheck(args: argparse.Namespace) -> int:
+    """Questions generated from the index, asked through the real pipeline (rag/selfcheck.py)."""
+    from rag import selfcheck
+    from rag.pipeline import build_assistant
+    from rag.settings import Settings
+
+    settings = Settings()
+    error = ensure_index(settings)
+    if error:
+        print(error, file=sys.stderr)
+        return 2
+    assistant = build_assistant(settings)
+    report = selfcheck.run(assistant.components.snapshot, assistant.ask, limit=args.limit)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(format_selfcheck(report))
+    rates = [p / n for p, n in report.by_template().values() if n]
+    return 0 if all(r >= args.floor for r in rates) else 1
+
+
+def format_selfcheck(report: Any) -> str:
+    """The pass rate per template, then each failure with its reason."""
+    lines = [f"{'template':16} {'passed':>7} {'asked':>6} {'rate':>6}"]
+    for name, (passed, asked) in report.by_template().items():
+        lines.append(f"{name:16} {passed:7d} {asked:6d} {passed / asked:6.2f}")
+    failures = report.failures()
+    if failures:
+        lines.append(f"\nfailures ({len(failures)}):")
+        lines += [f"  [{r.probe.template}] {r.probe.question} — {r.why}" for r in failures]
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m eval", description="Score and benchmark 质策.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -183,6 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--gold", default="eval/gold_dev.jsonl", help="questions to cycle through (default eval/gold_dev.jsonl)")
     load.add_argument("--timeout", type=float, default=60.0, help="seconds one request may take (default 60)")
     load.set_defaults(func=cmd_load)
+    check = sub.add_parser("selfcheck", help="questions generated from the index, known answers, asked through the pipeline")
+    check.add_argument("--json", action="store_true", help="print the rates per template and the failures as JSON")
+    check.add_argument("--limit", type=int, default=None, help="questions per template (default: all)")
+    check.add_argument("--floor", type=float, default=0.95, help="exit 1 when a template's pass rate is below (default 0.95)")
+    check.set_defaults(func=cmd_selfcheck)
     return p
 
 

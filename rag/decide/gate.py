@@ -35,6 +35,8 @@ WHOLE_MASS = 1.0        # this share of it in one clause, with at least this idf
 OFF_TOPIC_UNKNOWN = 0.8  # an ask mostly in words the corpus never uses …
 OFF_TOPIC_MASS = 8.0     # … that matches little of it …
 OFF_TOPIC_COVERAGE = 0.7  # … and covers little of the rest is about something else
+STRANGER_UNKNOWN = 0.5   # an ask half in words the corpus never uses (高考志愿怎么填报) …
+STRANGER_DENSE = 0.2     # … that no clause resembles in meaning is about something else, unless it follows a turn
 TOPICAL = 3             # clauses checked for a stated value
 
 
@@ -52,6 +54,7 @@ class Signals:
     unknown_code: bool = False     # the question names a code (ISO 9001…) that no document mentions
     about: bool = False            # the question names its clauses (a heading written out, a section,
                                    # or a follow-up pointing into the last answer)
+    follows: bool = False          # a follow-up: its own words may be few and its topic the last turn's
 
     def relevant(self, min_coverage: float = MIN_COVERAGE, min_mass: float = MIN_MASS,
                  min_dense: float = MIN_DENSE) -> bool:
@@ -64,13 +67,16 @@ class Signals:
             return True
         if self.unknown >= OFF_TOPIC_UNKNOWN and self.mass < OFF_TOPIC_MASS and self.coverage < OFF_TOPIC_COVERAGE:
             return False
+        if self.unknown >= STRANGER_UNKNOWN and self.dense < STRANGER_DENSE and not self.follows:
+            return False
         whole = self.unknown == 0 and self.coverage >= WHOLE_COVERAGE and self.mass >= WHOLE_MASS
         return (self.coverage >= min_coverage and self.mass >= min_mass) or self.dense >= min_dense or whole
 
     def as_dict(self) -> dict[str, object]:
         return {"coverage": round(self.coverage, 3), "mass": round(self.mass, 2), "dense": round(self.dense, 3),
                 "unknown": round(self.unknown, 2), "duty_match": self.duty_match, "scope": self.scope,
-                "not_stated": self.not_stated, "unknown_code": self.unknown_code, "about": self.about}
+                "not_stated": self.not_stated, "unknown_code": self.unknown_code, "about": self.about,
+                "follows": self.follows}
 
 
 class CoverageGate:
@@ -123,7 +129,7 @@ class CoverageGate:
             scope=self.scope(query),
             not_stated=query.asks_for is not None and not any(states(h.clause, query.asks_for) for h in topical),
             unknown_code=any(not self._mentions(code) for code in query.codes),
-            about=bool(about),
+            about=bool(about), follows=query.rewritten_from is not None,
         )
 
     def _mentions(self, code: str) -> bool:

@@ -462,7 +462,7 @@ class Understander:
         pointed = self._points(ask, history) if previous is not None else None
         how = ("shift" if pointed else follow_up(ask, self.cities, self.snap.bm25.__contains__)) if previous else None
         leans = how is not None
-        named = self.cities.find(typed)
+        named = self.cities.find(_QUOTED.sub(" ", typed))         # 开展争创“全国质量强市示范城市”: no place named
         if previous is not None and leans and not named:             # the place the conversation is about
             named = ([self.snap.documents[d].place for d, _ in pointed.items][:1] if pointed else []) or \
                 next((found for q, _ in reversed(history or []) if (found := self.cities.find(normalise(str(q))))), [])
