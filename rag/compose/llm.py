@@ -28,7 +28,7 @@ from index.models import Clause
 from rag.compose.breaker import CircuitBreaker
 from rag.compose.verify import ParsedAnswer, check_answer, markers_in, verified_quotes
 from rag.sanitize import inert_markup
-from rag.types import Answer, Answerer, AnswerWarning, Citation, Hit, Query, TokenCallback, WarningKind, damage_warnings
+from rag.types import Answer, Answerer, AnswerWarning, Citation, Hit, Kind, Query, TokenCallback, WarningKind, damage_warnings
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +148,8 @@ def build_messages(query: Query, hits: Sequence[Hit]) -> list[tuple[str, str]]:
     note = ""
     if query.rewritten_from:
         note = f"(This is a follow-up question; with the earlier conversation it asks: {_fence(query.text, 'question')})\n"
+    if query.resolved:
+        note += f"(It points into the previous answer; read as: {_fence(query.resolved, 'question')}. The first clause is the one meant.)\n"
     system = prompts.render("system", decline_token=DECLINE_TOKEN, separator=SEPARATOR)
     user = prompts.render(
         "answer", clauses=format_clauses(hits), question=_fence(query.raw, "question"), resolved_note=note
@@ -245,6 +247,12 @@ class LLMAnswerer:
         )
 
     def answer(self, query: Query, hits: list[Hit], on_token: TokenCallback | None = None) -> Answer:
+        if query.kind in (Kind.DOCUMENT, Kind.DUTY) or query.section:
+            # a document's front matter, every clause of a duty list or a section (with the reform notes):
+            # complete lists and quoted metadata are what the extractive answerer composes
+            answer = self._fallback.answer(query, hits, on_token)
+            answer.meta["answerer"] = "extractive"
+            return answer
         if query.refuse_reason or not hits:
             return self._declined(hits, query.refuse_reason.value if query.refuse_reason else "")
         if not self.breaker.allow():
