@@ -118,6 +118,10 @@ def cmd_curve(args: argparse.Namespace) -> int:
     lines, curves = curve_section(run.records, "hybrid")
     print(f"decline trade-off over {' + '.join(args.gold)} ({len(questions)} questions)")
     print("\n".join(lines))
+    if len(args.gold) > 1:
+        sizes = [len(load_gold(path)) for path in args.gold]
+        print("\n".join(["", "per style (false refusals / false answers at each scale of the thresholds):",
+                         *style_table(run.records, args.gold, sizes)]))
     if args.report and curves:
         from eval.plots import plot_decline
         from eval.report import DECLINE_PNG
@@ -129,6 +133,23 @@ def cmd_curve(args: argparse.Namespace) -> int:
         print(f"wrote {plot_decline(curves, out / DECLINE_PNG, 'hybrid, ' + str(len(questions)) + ' questions')}",
               file=sys.stderr)
     return 0
+
+
+STYLE_SCALES = (0.0, 0.5, 0.8, 1.0, 1.2, 1.5, 2.0)
+
+
+def style_table(records: Sequence[Any], paths: Sequence[str], sizes: Sequence[int]) -> list[str]:
+    """One row per gold set (a style of asking): false refusals / false answers when all three
+    relevance thresholds are scaled, so an operating point can be seen to hold for every style."""
+    from eval.curve import decline_curve
+
+    rows = ["| set | " + " | ".join(f"{x:g}×" for x in STYLE_SCALES) + " |", "|---" * (len(STYLE_SCALES) + 1) + "|"]
+    start = 0
+    for path, size in zip(paths, sizes):
+        points = decline_curve(records[start:start + size], "scale", STYLE_SCALES)
+        rows.append(f"| {Path(path).stem} | " + " | ".join(f"{p.false_refusals}/{p.false_answers}" for p in points) + " |")
+        start += size
+    return rows
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
