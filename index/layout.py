@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 _PAGE_NUMBER = re.compile(
-    r"^(?:[-—–−－─_~·•\s]*\d{1,4}[-—–−－─_~·•\s]*"               # — 3 —  - 3 -  3
+    r"^(?:[-—–−－─_~·•一\s]*\d{1,4}[-—–−－─_~·•一\s]*"            # — 3 —  - 3 -  3  (OCR reads — as 一)
     r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"       # 第3页  第 3 页 共 12 页
     r"|\d{1,4}\s*/\s*\d{1,4}|page\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$", re.I)
 _DIGITS = re.compile(r"\d+")
@@ -29,9 +29,11 @@ _LATIN_END = re.compile(r"[A-Za-z0-9]$")
 _OPENS_PART = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[(\uff08][一二三四五六七八九十]+[)\uff09]"
                          r"|第[一二三四五六七八九十百零〇]+[章节条])")
 _LATIN_START = re.compile(r"^[A-Za-z0-9]")
+_FIRST_WORD = re.compile(r"^[!-~]{2,}")
 EDGE_LINES = 2           # lines at the top and at the bottom of a page that may be furniture
 MIN_REPEAT_PAGES = 2     # a running header must repeat on at least this many pages…
 REPEAT_SHARE = 0.5       # …and on at least this share of them
+OCR_FOOTER_CHARS = 6     # a line this short, alone at the foot of a scanned page, is its page number
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Line:
 class Page:
     lines: tuple[Line, ...]
     width: float
+    ocr: bool = False             # read from an image: a page number may come out as any few characters
 
 
 def is_page_number(text: str) -> bool:
@@ -92,19 +95,27 @@ def running_keys(pages: list[Page], pitch: float) -> set[str]:
     return {k for k, n in seen.items() if n >= need and k}
 
 
+def _furniture(page: Page, i: int, edges: set[int], running: set[str]) -> bool:
+    line, last = page.lines[i], len(page.lines) - 1
+    if i in (0, last) and is_page_number(line.text):
+        return True
+    if page.ocr and i == last and i in edges and len("".join(line.text.split())) <= OCR_FOOTER_CHARS:
+        return True
+    return i in edges and _key(line.text) in running
+
+
 def strip_furniture(pages: list[Page]) -> tuple[list[list[Line]], int]:
     """Each page's lines without its page numbers and running headers/footers; how many were cut.
-    A page number counts at the first or last line of a page; a running header or footer where it
-    is set apart from the body."""
+    A page number counts at the first or last line of a page (on a page read by OCR, any line of
+    at most OCR_FOOTER_CHARS characters set apart at the bottom: OCR reads "— 3 —" as "一号一"); a
+    running header or footer where it is set apart from the body."""
     pitch = _pitch(pages)
     running = running_keys(pages, pitch)
     out, cut = [], 0
     for page in pages:
-        n = len(page.lines)
         edges = set(_edges(page, pitch))
-        kept = [ln for i, ln in enumerate(page.lines)
-                if not ((i in (0, n - 1) and is_page_number(ln.text)) or (i in edges and _key(ln.text) in running))]
-        cut += n - len(kept)
+        kept = [ln for i, ln in enumerate(page.lines) if not _furniture(page, i, edges, running)]
+        cut += len(page.lines) - len(kept)
         out.append(kept)
     return out, cut
 
@@ -131,10 +142,14 @@ def text_block(lines: list[Line]) -> Block | None:
 
 
 def continues(line: Line, nxt: Line, block: Block) -> bool:
-    """Whether `nxt` carries on the paragraph of `line`: `line` fills the block to its right edge,
-    and `nxt` starts at the left edge (neither indented nor centred)."""
+    """Whether `nxt` carries on the paragraph of `line`: `line` fills the block to its right edge
+    (what room is left could not hold the first word of `nxt`: a Latin word or a number moves to
+    the next line whole), and `nxt` starts at the left edge (neither indented nor centred)."""
     flush = nxt.x0 <= block.left + 0.6 * block.char
-    return _full(line, block) and flush and not _OPENS_PART.match(nxt.text)
+    first = _FIRST_WORD.match(nxt.text)
+    word = max(1.0, 0.55 * len(first.group(0))) if first else 1.0      # Latin glyphs: about half an em
+    room = block.right - line.x1
+    return room < (word + 0.2) * block.char and flush and not _OPENS_PART.match(nxt.text)
 
 
 def _full(line: Line, block: Block) -> bool:

@@ -269,14 +269,9 @@ def read_image(data: bytes, name: str, suffix: str) -> Extracted:
     from index.ocr import image_pages, require_engine
 
     engine = require_engine(f"{name}: an image, which")
-    pages, confs = [], []
-    for image in image_pages(data, name, MAX_IMAGE_PAGES):
-        dpi = image.info.get("dpi", (300, 300))[0] or 300
-        page, conf = engine.read_page(image, points_per_px=72 / float(dpi))
-        pages.append(page)
-        confs.append(conf)
-    notes = [f"read by OCR (Tesseract, mean word confidence {sum(confs) / max(len(confs), 1):.0f}/100); "
-             "the text may hold recognition errors"]
+    pages, conf = engine.read_images((image, 72 / float(image.info.get("dpi", (300, 300))[0] or 300))
+                                     for image in image_pages(data, name, MAX_IMAGE_PAGES))
+    notes = [f"read by OCR (Tesseract, mean word confidence {conf:.0f}/100); the text may hold recognition errors"]
     return _paged(pages, list(range(len(pages))), "image", notes)
 
 

@@ -17,19 +17,19 @@ and paragraphs re-joined across lines and pages by index/layout.py.
 """
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from PIL import Image
 
 from index.errors import IngestError
 from index.layout import Line, Page
-from index.ocr import RENDER_DPI, OcrEngine, require_engine
+from index.ocr import RENDER_DPI, require_engine
 
 MIN_TEXT_CHARS = 10       # fewer non-space characters in a page's text layer: the page is a scan
 MAX_PAGES = 500           # a policy document has tens of pages
-OCR_WORKERS = 2           # pages read by Tesseract at once (one core each)
 _CJK_RANGES = ((0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x3134F))
 
 
@@ -138,15 +138,11 @@ def _has_image(page: pdfium.PdfPage) -> bool:
     return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
 
 
-def _ocr(doc: pdfium.PdfDocument, numbers: list[int], engine: OcrEngine) -> tuple[dict[int, Page], float]:
-    """The given pages rendered and read by Tesseract, OCR_WORKERS at a time."""
+def _renders(doc: pdfium.PdfDocument, numbers: list[int]) -> Iterator[tuple[Image.Image, float]]:
+    """The pages rendered one at a time, as OCR asks for them (PDFium is not thread-safe)."""
     scale = RENDER_DPI / 72
-    # PDFium is not thread-safe: pages are rendered one at a time here, Tesseract runs in parallel
-    images = {n: doc[n].render(scale=scale, grayscale=True).to_pil() for n in numbers}
-    with ThreadPoolExecutor(max_workers=OCR_WORKERS) as pool:
-        read = dict(zip(numbers, pool.map(lambda n: engine.read_page(images[n], points_per_px=1 / scale), numbers)))
-    conf = sum(c for _, c in read.values()) / len(read) if read else 0.0
-    return {n: p for n, (p, _) in read.items()}, conf
+    for n in numbers:
+        yield doc[n].render(scale=scale, grayscale=True).to_pil(), 1 / scale
 
 
 def read_pdf(data: bytes, name: str) -> PdfText:
@@ -158,9 +154,9 @@ def read_pdf(data: bytes, name: str) -> PdfText:
         if not scans:
             return PdfText(pages)
         engine = require_engine(f"{name}: {len(scans)} of its {len(pages)} pages are scanned images, which")
-        read, conf = _ocr(doc, scans, engine)
+        read, conf = engine.read_images(_renders(doc, scans))
     finally:
         doc.close()
-    for i, page in read.items():
+    for i, page in zip(scans, read):
         pages[i] = page
-    return PdfText(pages, sorted(read), conf)
+    return PdfText(pages, scans, conf)

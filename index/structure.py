@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from index.clean import CleanLine
 from index.models import Clause, Span, Units
 from index.tables import Columns, category_row, fold_vertical, header, is_rule, row_of, split_cells
-from index.text import compact, normalise
+from index.text import chinese_number, compact, normalise
 from index.units import parse_units
 
 CN = "一二三四五六七八九十百零〇"
@@ -38,6 +38,7 @@ _ANNEX = re.compile(r"^附\s*件\s*(\d{0,2})\s*[::]?\s*(.*)$")
 _ENUM = re.compile(r"([一二三四五六七八九十]{1,2})是")
 _ENUM_BEFORE = "。;；,，:：\n"
 _ITEM_MARK = re.compile(r"^\s*\d{1,3}[.．、]")
+_GARBLED = re.compile(r"^([^()\s]{1,4})\)(.*)$")            # an OCR'd "(二十二)" that lost its "(": "全十二)"
 PREAMBLE = "前言"
 
 
@@ -123,6 +124,7 @@ class StructureParser:
         self.section: tuple[str, str] | None = None   # (id "(一)", heading line)
         self.item: tuple[str, str] | None = None      # (id "1.", heading line)
         self.sub: tuple[int, str] | None = None       # (number, id "(1)")
+        self.clause_value = 0                         # the number of the last (N) clause, any chapter
         self.circled: int = 0                         # the last ① number under the open item
         self.annex: tuple[str, str] | None = None     # (id "附件2", heading line)
         self.table: _Table | None = None
@@ -145,6 +147,10 @@ class StructureParser:
         if self._table_line(line, ahead):
             return
         probe = normalise(line.text)
+        if line.ocr and (fixed := self._ocr_marker(probe)) is not None:
+            probe = fixed
+            if not line.spans:
+                line = CleanLine(fixed, [], True)
         if self._numbered(probe, line):
             return
         if (m := _ANNEX.match(probe)) and self._is_annex(m):
@@ -175,6 +181,21 @@ class StructureParser:
         else:
             return False
         return True
+
+    def _ocr_marker(self, probe: str) -> str | None:
+        """An OCR'd clause number whose opening bracket ran into its first numeral ("全十二)" for
+        "(二十二)", "伍)" or "人三)" for "(三)"), restored when it is the number the sequence
+        expects next (after the last clause of this chapter, or of the whole text)."""
+        m = _GARBLED.match(probe)
+        if m is None or "(" in m.group(1):
+            return None
+        seen = cn_value(self.section[0].strip("()")) if self.section else 0
+        for value in dict.fromkeys((seen + 1, self.clause_value + 1)):
+            numeral, got = chinese_number(value), m.group(1)
+            if got == numeral or (len(got) in (len(numeral), len(numeral) + 1) and got[1:] == numeral[len(numeral) + 1 - len(got):]
+                                  and got[0] not in CN):
+                return f"({numeral}){m.group(2)}"
+        return None
 
     def _in_article(self) -> bool:
         return self.current is not None and self.current.clause_id.startswith("第") and \
@@ -217,6 +238,7 @@ class StructureParser:
 
     def _open_section(self, num: str, rest: str, line: CleanLine) -> None:
         self.section = (f"({num})", line.text)
+        self.clause_value = cn_value(num)
         self.item = self.sub = None
         base = self.chapter[0] if self.chapter else self._prefix()
         self._open(f"{base}({num})", self._path(self.part, self.annex, self.chapter) + [_short(line.text)], rest, line)

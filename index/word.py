@@ -29,31 +29,13 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from index.errors import IngestError
+from index.text import CN_DIGITS, chinese_number
 
-_CN_DIGITS = "〇一二三四五六七八九"
 _CN_LEGAL = "零壹贰叁肆伍陆柒捌玖"
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _STEMS = "甲乙丙丁戊己庚辛壬癸"
 _BRANCHES = "子丑寅卯辰巳午未申酉戌亥"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-
-
-def chinese_number(n: int, digits: str = _CN_DIGITS, units: str = "十百千") -> str:
-    """1 -> 一, 10 -> 十, 11 -> 十一, 20 -> 二十, 105 -> 一百零五 (up to 9999)."""
-    if n <= 0 or n > 9999:
-        return str(n)
-    out: list[str] = []
-    zero = False
-    for power, unit in ((1000, units[2]), (100, units[1]), (10, units[0]), (1, "")):
-        d, n = divmod(n, power)
-        if d:
-            if zero and out:
-                out.append(digits[0])
-            out.append(("" if (unit == units[0] and d == 1 and not out) else digits[d]) + unit)
-            zero = False
-        elif out:
-            zero = True
-    return "".join(out)
 
 
 def _letters(n: int, upper: bool) -> str:
@@ -79,7 +61,7 @@ def format_number(n: int, fmt: str) -> str:
         "taiwaneseCountingThousand": lambda: chinese_number(n), "koreanCounting": lambda: chinese_number(n),
         "chineseLegalSimplified": lambda: chinese_number(n, _CN_LEGAL, "拾佰仟"),
         "ideographLegalTraditional": lambda: chinese_number(n, _CN_LEGAL, "拾佰仟"),
-        "ideographDigital": lambda: "".join(_CN_DIGITS[int(d)] for d in str(n)),
+        "ideographDigital": lambda: "".join(CN_DIGITS[int(d)] for d in str(n)),
         "ideographTraditional": lambda: _STEMS[(n - 1) % 10], "ideographZodiac": lambda: _BRANCHES[(n - 1) % 12],
         "decimalEnclosedCircle": lambda: _CIRCLED[n - 1] if 1 <= n <= 20 else f"({n})",
         "decimalEnclosedCircleChinese": lambda: _CIRCLED[n - 1] if 1 <= n <= 20 else f"({n})",
