@@ -107,6 +107,9 @@ class _TextExtractor(HTMLParser):
         self.skip = 0
         self.cell: list[str] | None = None       # the text of the open table cell
         self.row: list[str] | None = None        # the cells of the open table row
+        self.span = (1, 1)                       # (rowspan, colspan) of the open cell
+        self.below: dict[int, tuple[int, str]] = {}   # column -> (rows still covered, text) of a rowspan
+        self._covered: dict[int, tuple[int, str]] = {}  # the same, made by the open row for the next ones
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
         if tag in _SKIP:
@@ -117,6 +120,8 @@ class _TextExtractor(HTMLParser):
         elif tag in _CELL:
             self._end_cell()
             self.cell = []
+            given = dict(attrs)
+            self.span = (_span(given.get("rowspan")), _span(given.get("colspan")))
         elif tag in _BLOCK:
             self._out(" " if self.cell is not None else "\n")
 
@@ -137,18 +142,34 @@ class _TextExtractor(HTMLParser):
     def _out(self, text: str) -> None:
         (self.cell if self.cell is not None else self.parts).append(text)
 
+    def _fill_covered(self) -> None:
+        """Cells of rows above that reach down into this one (rowspan) take their place here."""
+        assert self.row is not None
+        while len(self.row) in self.below:
+            left, text = self.below.pop(len(self.row))
+            self.row.append(text)
+            if left > 1:
+                self._covered[len(self.row) - 1] = (left - 1, text)
+
     def _end_cell(self) -> None:
         if self.cell is not None:
             text = " ".join("".join(self.cell).split())
             self.cell = None
             if self.row is None:
                 self.parts.append(text)
-            else:
+                return
+            self._fill_covered()
+            rows, cols = self.span
+            for _ in range(cols):              # a cell spanning columns is written in each
+                if rows > 1:
+                    self._covered[len(self.row)] = (rows - 1, text)
                 self.row.append(text)
 
     def _end_row(self) -> None:
         self._end_cell()
         if self.row is not None:
+            self._fill_covered()
+            self.below, self._covered = {**self.below, **self._covered}, {}
             filled = [c for c in self.row if c]
             if filled:
                 self.parts.append("\n" + (filled[0] if len(set(filled)) == 1 and len(filled) > 1 else "\t".join(self.row)) + "\n")
@@ -157,6 +178,10 @@ class _TextExtractor(HTMLParser):
     def close(self) -> None:
         super().close()
         self._end_row()
+
+
+def _span(value: str | None) -> int:
+    return min(int(value), 50) if value and value.isdigit() and int(value) > 0 else 1
 
 
 def html_to_text(markup: str) -> str:

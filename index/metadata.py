@@ -164,7 +164,7 @@ def cited_numbers(all_text: str, title: str) -> set[str]:
     """Numbers the text gives after the title of a document 《…》 other than this one."""
     own = re.sub(r"\s+", "", normalise(title))
     out = set()
-    for m in re.finditer(r"《([^《》]*)》\s*[((]\s*([^()()]{0,30}?[〔\[【(（]\d{4}[〕\]】)）]\d{1,5}号)", normalise(all_text)):
+    for m in re.finditer(r"《([^《》]*)》[((]([^()()]{0,30}?[〔\[【(（]\d{4}[〕\]】)）]\d{1,5}号)", _flat(all_text)):
         if own and own in re.sub(r"[\s〈〉<>]", "", m.group(1)):
             continue
         number = DOC_NUMBER.search(m.group(2))

@@ -17,6 +17,7 @@ document pasted twice) is stored once.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -31,7 +32,7 @@ _PART = re.compile(rf"^第([{CN}\d]{{1,4}})(章|部分|篇)\s*(.*)$")
 _ARTICLE = re.compile(rf"^第([{CN}\d]{{1,4}})条(?![件款例])\s*(.*)$")
 _CHAPTER = re.compile(rf"^([{CN}]+)、\s*(.*)$")
 _CLAUSE = re.compile(rf"^[((]([{CN}]+)[))]\s*(.*)$")
-_ITEM = re.compile(r"^(\d{1,3})[.．、](?!\d)\s*(.*)$")
+_ITEM = re.compile(r"^(\d{1,3}) ?[.．、](?!\d)\s*(.*)$")
 _SUB = re.compile(r"^[((](\d{1,2})[))]\s*(.*)$")
 _CIRCLED = re.compile(r"^([\u2460-\u2473])\s*(.*)$")           # ① … ⑳
 _ANNEX = re.compile(r"^附\s*件\s*(\d{0,2})\s*[::]?\s*(.*)$")
@@ -186,12 +187,16 @@ class StructureParser:
         """An OCR'd clause number whose opening bracket ran into its first numeral ("全十二)" for
         "(二十二)", "伍)" or "人三)" for "(三)"), restored when it is the number the sequence
         expects next (after the last clause of this chapter, or of the whole text)."""
+        seen = cn_value(self.section[0].strip("()")) if self.section else 0
+        expected = [chinese_number(v) for v in dict.fromkeys((seen + 1, self.clause_value + 1))]
+        for numeral in expected:                 # "(八加大…": the closing bracket lost
+            if probe.startswith(f"({numeral}") and probe[len(numeral) + 1:len(numeral) + 2] not in (")", *CN):
+                return f"({numeral}){probe[len(numeral) + 1:]}"
         m = _GARBLED.match(probe)
         if m is None or "(" in m.group(1):
             return None
-        seen = cn_value(self.section[0].strip("()")) if self.section else 0
-        for value in dict.fromkeys((seen + 1, self.clause_value + 1)):
-            numeral, got = chinese_number(value), m.group(1)
+        for numeral in expected:
+            got = m.group(1)
             if got == numeral or (len(got) in (len(numeral), len(numeral) + 1) and got[1:] == numeral[len(numeral) + 1 - len(got):]
                                   and got[0] not in CN):
                 return f"({numeral}){m.group(2)}"
@@ -306,9 +311,12 @@ class StructureParser:
         return False
 
     def _open_table(self, columns: Columns, line: CleanLine) -> None:
+        caption = self.annex[1] if self.annex else (self.chapter[1] if self.chapter else "")
+        b = self.current
+        if self.annex and b is not None and b.clause_id == self.annex[0] and not any("。" in ln.text for ln in b.lines):
+            caption, self.current = b.lines[-1].text, None      # "附件" + the table's caption: headings only
         self._close()
         scope = self.annex[0] if self.annex else (self.chapter[0] if self.chapter else self._prefix())
-        caption = self.annex[1] if self.annex else (self.chapter[1] if self.chapter else "")
         self.table = _Table(columns, scope, [_short(caption)] if caption else [])
 
     def _table_row(self, cells: list[str], line: CleanLine) -> None:
@@ -351,7 +359,7 @@ class StructureParser:
     def _add(self, cid: str, path: list[str], heading: str, text: str, spans: list[Span], ocr: bool,
              units: Units | None = None) -> None:
         key = compact(text)
-        if self.seen.get(cid) == key:
+        if self.seen.get(cid) == key or (ocr and cid in self.seen and _same_reading(self.seen[cid], key)):
             self.duplicates += 1
             return
         if cid in self.seen:                         # same number, different text: keep both
@@ -365,6 +373,17 @@ class StructureParser:
             text=text, norm=normalise(text), units=units if units is not None else parse_units(text),
             damaged=spans, order=len(self.clauses), ocr=ocr,
         ))
+
+
+OCR_SAME = 0.9            # two OCR readings of one printed text agree on at least this share of characters
+
+
+def _same_reading(a: str, b: str) -> bool:
+    """Whether two OCR'd texts are readings of the same words (a document printed twice is read
+    with different errors each time): nearly the same length, and nearly the same characters."""
+    if min(len(a), len(b)) < OCR_SAME * max(len(a), len(b)):
+        return False
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= OCR_SAME
 
 
 def enumerated_points(text: str) -> list[tuple[str, int, int]]:

@@ -121,8 +121,9 @@ def align(cells: list[str], columns: Columns) -> list[str]:
 
 
 def row_of(cells: list[str], columns: Columns, carried: dict[str, str]) -> Row | None:
-    """The task of a row, or None for a row without a task. Empty unit or category cells take the
-    value of the row above (a cell merged down the table is written once)."""
+    """The task of a row, or None for a row without a task. An empty category cell takes the
+    category of the row above (a group merged down the table); an empty unit cell means no such
+    unit (Word and HTML readers repeat a merged cell's text in every row it covers)."""
     cells = align(cells, columns)
     task = columns.cell(cells, "task")
     if not task:
@@ -130,9 +131,7 @@ def row_of(cells: list[str], columns: Columns, carried: dict[str, str]) -> Row |
     units = {}
     for role in (*UNIT_ROLES, "deadline"):
         if role in columns.roles:
-            value = columns.cell(cells, role) or carried.get(role, "")
-            carried[role] = value
-            units[columns.labels[columns.roles[role]]] = value
+            units[columns.labels[columns.roles[role]]] = columns.cell(cells, role)
     category = columns.cell(cells, "category") or carried.get("category", "")
     carried["category"] = category
     return Row(columns.cell(cells, "number"), task, category, units)
