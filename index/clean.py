@@ -130,9 +130,28 @@ _NUMBERED = re.compile(r"^(?:[(\uff08][一二三四五六七八九十\d]{1,4}[)\
                        r"|第[一二三四五六七八九十百\d]{1,4}[章条节])")
 
 
-def is_furniture(line: str) -> bool:
+# how page furniture lines begin, for text read by OCR, which may misread one of their characters
+FURNITURE_WORDS = ("浏览量", "浏览次数", "阅读次数", "免责声明", "本文链接", "原文链接", "本文地址", "本文关键词", "扫描二维码",
+                   "我来说两句", "发表评论", "网友评论", "打印本页", "关闭窗口", "返回顶部", "相关阅读", "责任编辑")
+
+
+def is_furniture(line: str, ocr: bool = False) -> bool:
+    """Whether a line is page furniture; `ocr`: the line was read by OCR, so a furniture word
+    with one character misread or missing at its start still counts."""
     probe = normalise(line).strip()
-    return not _NUMBERED.match(probe) and any(p.search(probe) for p in FURNITURE)
+    if _NUMBERED.match(probe):
+        return False
+    return any(p.search(probe) for p in FURNITURE) or (ocr and _misread_furniture(probe))
+
+
+def _misread_furniture(probe: str) -> bool:
+    for word in FURNITURE_WORDS:
+        head = probe[:len(word)]
+        if len(head) == len(word) and sum(a != b for a, b in zip(head, word)) <= 1:
+            return True
+        if probe.startswith(word[1:]) and len(word) >= 4:
+            return True
+    return False
 
 
 def strip_line(raw: str) -> str:
@@ -149,7 +168,7 @@ def clean_lines(text: str, report: CleanReport, ocr_lines: frozenset[int] = froz
     for number, raw in enumerate(text.splitlines()):
         if not raw.strip():
             continue
-        if is_furniture(raw):
+        if is_furniture(raw, number in ocr_lines):
             report.furniture.append(raw.strip())
             continue
         cleaned = repair_line(strip_line(raw), report)
