@@ -300,6 +300,23 @@ def read_image(data: bytes, name: str, suffix: str) -> Extracted:
     return _paged(pages, list(range(len(pages))), "image", notes)
 
 
+# what each suffix's content may be (sniff): a .wps may be a .docx under that name, a .doc a web page
+CONTENT = {**{s: ("text",) for s in TEXT_SUFFIXES}, **{s: ("pdf",) for s in PDF_SUFFIXES},
+           **{s: ("docx",) for s in WORD_SUFFIXES}, **{s: ("office", "docx", "text") for s in OFFICE_SUFFIXES},
+           **{s: ("image",) for s in IMAGE_SUFFIXES}}
+KINDS = {"text": "text", "pdf": "a PDF", "docx": "a Word .docx file", "office": "a Word/WPS binary file",
+         "image": "an image"}
+
+
+def content_problem(data: bytes, suffix: str) -> str | None:
+    """Why a file's content does not fit its name (binary data in a text file, text in a .pdf …), or None."""
+    kind = sniff(data, suffix)
+    if kind in CONTENT.get(suffix, (kind,)):
+        return None
+    binary = " binary data," if kind != "text" else ""
+    return f"named {suffix} but its content is{binary} {KINDS[kind]}"
+
+
 READERS: dict[str, Callable[[bytes, str, str], Extracted]] = {
     "text": read_text, "pdf": read_pdf_file, "docx": read_word, "office": read_office, "image": read_image,
 }
@@ -308,6 +325,9 @@ READERS: dict[str, Callable[[bytes, str, str], Extracted]] = {
 def extract(data: bytes, name: str, suffix: str) -> Extracted:
     """The text of a file's bytes by its format; IngestError when it has none or is not prose."""
     suffix = suffix.lower()
+    problem = content_problem(data, suffix)
+    if problem is not None:
+        raise IngestError(f"{name}: {problem}; save it in the format its name says, or rename it.")
     got = READERS[sniff(data, suffix)](data, name, suffix)
     if not got.text.strip():
         if got.format in ("pdf", "image"):

@@ -28,13 +28,9 @@ from typing import Any
 from index.catalog import current_build, load_index
 from index.errors import IngestError, ZhiceError
 from index.loaders import (
-    IMAGE_SUFFIXES,
-    OFFICE_SUFFIXES,
-    PDF_SUFFIXES,
     SUFFIXES,
-    TEXT_SUFFIXES,
-    WORD_SUFFIXES,
     RawDocument,
+    content_problem,
     decode,
     html_to_text,
     list_files,
@@ -82,14 +78,6 @@ def _encoding_of(data: bytes) -> str:
         return "gb18030"
 
 
-# what each suffix's content must be (index.loaders.sniff): a .wps may be a .docx under that name,
-# a .doc a web page saved under that name
-CONTENT = {**{s: ("text",) for s in TEXT_SUFFIXES}, **{s: ("pdf",) for s in PDF_SUFFIXES},
-           **{s: ("docx",) for s in WORD_SUFFIXES}, **{s: ("office", "docx", "text") for s in OFFICE_SUFFIXES},
-           **{s: ("image",) for s in IMAGE_SUFFIXES}}
-KINDS = {"text": "text", "pdf": "a PDF", "docx": "a Word .docx file", "office": "a Word/WPS binary file", "image": "an image"}
-
-
 def check_upload(filename: str, data: bytes, max_bytes: int) -> Checked:
     """Accept a document in one of the formats the index reads (index.loaders.SUFFIXES), up to
     `max_bytes`, whose content is what its name says; text must be UTF-8 or GB18030 and hold text.
@@ -103,11 +91,11 @@ def check_upload(filename: str, data: bytes, max_bytes: int) -> Checked:
                           "file_too_large")
     if not data.strip():
         raise UploadError(400, "the file is empty", "empty_file")
-    kind = sniff(data, suffix)
-    if kind not in CONTENT[suffix]:
-        raise UploadError(415, f"the file is named {suffix} but its content is {KINDS[kind]}; save it in the format "
-                          "its name says, or give it the right extension", "wrong_content")
-    if kind != "text":
+    problem = content_problem(data, suffix)
+    if problem is not None:
+        raise UploadError(415, f"the file is {problem}; save it in the format its name says, or give it the right "
+                          "extension", "wrong_content")
+    if sniff(data, suffix) != "text":
         return Checked(data, suffix, "binary", "", hashlib.sha256(data).hexdigest())
     try:
         text = decode(data, "the file")
