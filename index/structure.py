@@ -279,7 +279,7 @@ class StructureParser:
 
     # -- attachments and tables -----------------------------------------------------------------
     def _is_annex(self, m: re.Match[str]) -> bool:
-        return len(m.group(2)) <= 60 and self.current is not None and "。" not in m.group(2)
+        return len(m.group(2)) <= 60 and "。" not in m.group(2)
 
     def _open_annex(self, num: str, line: CleanLine) -> None:
         self._close()
