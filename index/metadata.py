@@ -39,7 +39,7 @@ _DOC_TYPES = ("方案|计划|纲要|意见|办法|通知|规划|决定|措施|�
 _TITLE_END = re.compile(rf"(?:{_DOC_TYPES})(?:[((][^()()。,,;;]{{1,16}}[))])?$")
 _ISSUED = re.compile(r"^(.{2,30}?)(?:关于)?印发《([^《》]+)》")
 _ISSUED_PLAIN = re.compile(r"^(.{2,30}?)关于印发(.{4,60}?)的通知$")
-_ABOUT = re.compile(rf"^(.{{2,30}}?(?:{issuing.ORGAN_WORDS}|国务院|中共中央))关于")
+_ABOUT = re.compile(rf"^(国务院办公厅|国务院|中共中央办公厅|中共中央|.{{2,30}}?(?:{issuing.ORGAN_WORDS}))关于")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _NOT_TITLE = re.compile(r"[::。,,;;]")
 _OWN_PLACE = re.compile(r"结合(?:我|本)?(.{2,12}?)(?:实际|市情|县情|区情|特点|发展)|落户(.{2,10}?)的"
@@ -85,7 +85,7 @@ def find_title(lines: list[CleanLine], body_start: int) -> tuple[str, int, int]:
     for end in range(body_start):
         single = _title_of(_flat(lines[end].text), lines[end].text)
         if single is not None:
-            best = (single, end, end)
+            best = _wrapped(lines, end) or (single, end, end)
             continue
         for start in range(end - 1, max(end - MAX_TITLE_LINES, -1), -1):
             if not _fragment(lines[start].text):
@@ -96,6 +96,22 @@ def find_title(lines: list[CleanLine], body_start: int) -> tuple[str, int, int]:
                 best = (found, start, end)
                 break
     return best
+
+
+def _wrapped(lines: list[CleanLine], end: int) -> tuple[str, int, int] | None:
+    """A title line that completes the line above it ("佛山市…关于印发佛山市质量强市建设" /
+    "三年行动方案的通知"): the line above opens a title (names a place, or says 关于 / 印发)."""
+    start = end - 1
+    if start < 0 or not _fragment(lines[start].text) or not _opens_title(lines[start].text):
+        return None
+    joined = "".join(line.text.strip() for line in lines[start:end + 1])
+    found = _title_of(_flat(joined), joined)
+    return (found, start, end) if found is not None else None
+
+
+def _opens_title(text: str) -> bool:
+    probe = _flat(text)
+    return "关于" in probe or "印发" in probe or any(probe.startswith(n) for p in find_places(probe)[:1] for n in p.names())
 
 
 def _fragment(text: str) -> bool:
@@ -252,7 +268,7 @@ def field_date(lines: list[CleanLine], where: list[int], furniture: list[str]) -
     found: dict[str, str] = {}
     for i in where:
         m = issuing.DATE_FIELD.match(_flat(lines[i].text))
-        if m and (date := parse_date(m.group(2))):
+        if m and (date := parse_date(normalise(lines[i].text))):    # with its spaces: "2023-09-12 10:20"
             found.setdefault(m.group(1), date)
     for name in ("成文日期", "印发日期", "发文日期", "发布日期", "发布时间", "公布日期", "日期", "时间"):
         if name in found:
@@ -269,6 +285,14 @@ def date_line(lines: list[CleanLine], where: list[int]) -> str | None:
     for i in where:
         if issuing.kind(lines[i].text) == "date":
             return parse_date(_flat(lines[i].text))
+    return None
+
+
+def printed_date(lines: list[CleanLine], where: list[int]) -> str | None:
+    """The date of a 版记 line ("XX办公室 2023年9月12日印发"): when the document was printed."""
+    for i in where:
+        if issuing.kind(lines[i].text) == "printed" and (date := parse_date(normalise(lines[i].text))):
+            return date
     return None
 
 
@@ -311,7 +335,7 @@ def extract(lines: list[CleanLine], body_start: int, all_text: str, *, issuing_l
     _set_place(meta, place, issuer)
     meta.issuer = issuer
     meta.date = sign.date or date_line(lines, where) or field_date(lines, where, furniture or []) \
-        or _date_fallback(meta.doc_number, meta.title)
+        or printed_date(lines, where) or _date_fallback(meta.doc_number, meta.title)
     if sign.damaged:
         meta.notes.append("the signature date is damaged in the source; only the year is kept")
     return meta

@@ -177,7 +177,7 @@ class StructureParser:
             self._open_item(m.group(1), m.group(2), line)
         elif (m := _SUB.match(probe)) and self._next_sub(int(m.group(1))):
             self._open_sub(int(m.group(1)), m.group(2), line)
-        elif (m := _CIRCLED.match(probe)) and self._next_circled(m.group(1)):
+        elif (m := _CIRCLED.match(line.text.strip())) and self._next_circled(m.group(1)):   # NFKC makes ① a 1
             self._open_circled(m.group(1), m.group(2), line)
         else:
             return False

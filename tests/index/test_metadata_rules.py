@@ -69,6 +69,18 @@ TITLES = [
          "关于" + "质量" * 40 + "的实施方案\n" + BODY, ""),
     case("a year-range parenthesis (2021-2025年) ends many plan titles",
          "中山市质量强市建设规划(2021-2025年)\n" + BODY, "中山市质量强市建设规划(2021-2025年)"),
+    case("a full-width year range with a dash ends the title",
+         fw("佛山市质量强市建设三年行动方案(2023—2025年)\n") + BODY, fw("佛山市质量强市建设三年行动方案(2023—2025年)")),
+    case("a title wrapped over two lines (a PDF's centred title)",
+         "佛山市人民政府办公室关于印发佛山市质量强市建设\n三年行动方案的通知\n" + BODY,
+         "佛山市人民政府办公室关于印发佛山市质量强市建设三年行动方案的通知"),
+    case("the plan's own title after a wrapped notice title",
+         "佛山市人民政府办公室关于印发佛山市质量强市\n建设实施方案的通知\n各区人民政府:\n佛山市质量强市建设实施方案\n" + BODY,
+         "佛山市质量强市建设实施方案"),
+    case("a title ending in no usual document type: the first short line, never the file name",
+         "佛山市质量提升十大工程\n为提升质量,制定本方案。\n" + BODY, "佛山市质量提升十大工程"),
+    case("a red header is no title", "佛山市人民政府办公室文件\n佛府办〔2023〕12号\n佛山市质量强市建设实施方案\n" + BODY,
+         "佛山市质量强市建设实施方案"),
 ]
 
 
@@ -120,6 +132,17 @@ ISSUERS = [
          "东莞市质量强市建设实施方案\n" + BODY + "\n东莞市人民政府\n2018年7月31日", "东莞市人民政府"),
     case("a signature by 国务院 alone",
          "国务院\n2012年2月6日\n国务院关于加强质量认证体系建设促进全面质量管理的意见\n" + BODY, "国务院"),
+    case("a red header names the issuing office",
+         "佛山市人民政府办公室文件\n佛府办〔2023〕12号\n佛山市质量强市建设实施方案\n" + BODY, "佛山市人民政府办公室"),
+    case("a title X关于… names its issuer",
+         "珠海市人民政府关于推进质量强市建设的意见\n" + BODY, "珠海市人民政府"),
+    case("a joint signature of two organs",
+         "中共珠海市委\n珠海市人民政府\n2023年9月12日\n珠海市质量强市建设纲要\n" + BODY, "中共珠海市委、珠海市人民政府"),
+    case("a cover notice's title names the issuer of the plan under it",
+         "佛山市人民政府办公室关于印发佛山市质量强市建设实施方案的通知\n各区人民政府:\n佛山市质量强市建设实施方案\n" + BODY,
+         "佛山市人民政府办公室"),
+    case("a department's signature (a bureau)",
+         "佛山市市场监督管理局\n2023年3月1日\n佛山市质量提升行动方案\n" + BODY, "佛山市市场监督管理局"),
 ]
 
 
@@ -173,6 +196,19 @@ DOC_NUMBERS = [
          "东莞市开展产品质量提升行动实施方案\n" + BODY, "东府办〔2018〕71号"),
     case("a 文号 line of its own directly under the title (the gov.cn layout)",
          "国务院关于印发质量发展纲要的通知\n国发〔2012〕9号\n" + BODY, "国发〔2012〕9号"),
+    case("square brackets, as many web pages write them", "佛府办[2023]12号\n佛山市质量强市建设实施方案\n" + BODY,
+         "佛府办〔2023〕12号"),
+    case("black lenticular brackets", "佛府办【2023】12号\n佛山市质量强市建设实施方案\n" + BODY, "佛府办〔2023〕12号"),
+    case("full-width parentheses", fw("佛府办(2023)12号\n") + "佛山市质量强市建设实施方案\n" + BODY, "佛府办〔2023〕12号"),
+    case("under a red header", "佛山市人民政府办公室文件\n佛府办〔2023〕12号\n佛山市质量强市建设实施方案\n" + BODY,
+         "佛府办〔2023〕12号"),
+    case("a 文号 with its 签发人 on one line", "佛府〔2023〕5号  签发人:张三\n佛山市质量强市建设实施方案\n" + BODY,
+         "佛府〔2023〕5号"),
+    case("a portal's 发文字号 field under the title",
+         "佛山市质量强市建设实施方案\n发文字号:佛府办〔2023〕12号\n" + BODY, "佛府办〔2023〕12号"),
+    case("a 文号 line under the cover notice, after the signature",
+         "佛山市人民政府关于印发质量强市实施方案的通知\n佛山市人民政府\n2023年5月6日\n佛府〔2023〕7号\n佛山市质量强市实施方案\n"
+         + BODY, "佛府〔2023〕7号"),
 ]
 
 
@@ -218,6 +254,26 @@ DATES = [
          "怀仁市人民政府\n2023-06-22\n全面推进质量强市建设实施方案\n" + BODY, "2023-06-22"),
     case("signature date in Chinese numerals (二〇二三年六月二十二日)",
          "怀仁市人民政府\n二〇二三年六月二十二日\n全面推进质量强市建设实施方案\n" + BODY, "2023-06-22"),
+    case("a portal's 发布时间 under the notice title",
+         "佛山市人民政府关于印发质量强市实施方案的通知\n发布时间: 2023-09-12\n各区人民政府:\n佛山市质量强市实施方案\n" + BODY,
+         "2023-09-12"),
+    case("发布时间 with a time of day, directly under the title",
+         "佛山市质量强市实施方案\n发布时间:2023-09-12 10:20:30\n" + BODY, "2023-09-12"),
+    case("a bare date line under the notice title",
+         "佛山市人民政府关于印发质量强市实施方案的通知\n2023年9月12日\n各区人民政府:\n佛山市质量强市实施方案\n" + BODY,
+         "2023-09-12"),
+    case("a bracketed date under the title", "佛山市质量强市建设纲要\n(2023年9月12日)\n" + BODY, "2023-09-12"),
+    case("a date written with dots", "佛山市人民政府\n2023.9.12\n佛山市质量强市实施方案\n" + BODY, "2023-09-12"),
+    case("a date written with slashes", "佛山市人民政府\n2023/09/12\n佛山市质量强市实施方案\n" + BODY, "2023-09-12"),
+    case("Chinese numerals with ○ for zero", "佛山市人民政府\n二○二三年九月十二日\n佛山市质量强市实施方案\n" + BODY,
+         "2023-09-12"),
+    case("成文日期 wins over 发布日期", "佛山市质量强市实施方案\n发布日期:2023-10-01\n成文日期:2023-09-12\n" + BODY,
+         "2023-09-12"),
+    case("the signature date wins over 发布时间",
+         "佛山市人民政府\n2023年9月1日\n发布时间:2023-09-12\n佛山市质量强市实施方案\n" + BODY, "2023-09-01"),
+    case("a 版记 印发 line at the end", "佛山市质量强市实施方案\n" + BODY + "\n抄送:市委办公室。\n佛山市人民政府办公室 2023年9月12日印发",
+         "2023-09-12"),
+    case("an impossible date is no date", "佛山市人民政府\n2023-13-45\n佛山市质量强市实施方案\n" + BODY, None),
 ]
 
 
@@ -273,6 +329,20 @@ PLACES = [
     case("a 国务院 signature makes a document national",
          "国务院\n2012年2月6日\n国务院关于加强质量认证体系建设促进全面质量管理的意见\n" + BODY,
          (None, None, Level.NATIONAL)),
+    case("the city only in the body: 结合XX实际",
+         "全面推进质量强市建设实施方案\n为贯彻落实《质量强国建设纲要》,结合佛山实际,制定本方案。\n" + BODY,
+         ("佛山", "广东省", Level.CITY)),
+    case("the city only in the body: 落户XX的",
+         "质量提升行动方案\n为支持落户珠海的企业提升质量,制定本方案。\n" + BODY, ("珠海", "广东省", Level.CITY)),
+    case("the city only in the body: XX市人民政府",
+         "质量提升行动方案\n经惠州市人民政府同意,制定本方案。\n" + BODY, ("惠州", "广东省", Level.CITY)),
+    case("the city the body names most",
+         "质量提升行动方案\n一、总体要求\n(一)指导思想。推动江门制造提质。\n(二)目标。江门品牌走向全国,学习深圳经验。江门企业质量提升。",
+         ("江门", "广东省", Level.CITY)),
+    case("a red header places the document", "佛山市人民政府办公室文件\n质量提升行动方案\n" + BODY,
+         ("佛山", "广东省", Level.CITY)),
+    case("a national document naming a city in its body stays national",
+         "国务院关于加强质量工作的意见\n为推广深圳经验,制定本意见。\n" + BODY, (None, None, Level.NATIONAL)),
 ]
 
 
