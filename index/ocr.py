@@ -56,8 +56,10 @@ class OcrEngine:
     languages: str                 # what Tesseract is told to read: "chi_sim", "chi_tra", "chi_sim+chi_tra"
     installed: frozenset[str] = frozenset({SIMPLIFIED})
 
-    def run(self, png: bytes, *, output: str = "txt", timeout_s: float = PAGE_TIMEOUT_S) -> str:
-        """Tesseract's output for one page image (PNG bytes): "txt" or "tsv"; IngestError on failure."""
+    def run(self, png: bytes, *, output: str = "txt", timeout_s: float | None = None) -> str:
+        """Tesseract's output for one page image (PNG bytes): "txt" or "tsv"; IngestError on failure
+        or after `timeout_s` (default PAGE_TIMEOUT_S)."""
+        timeout_s = timeout_s or PAGE_TIMEOUT_S
         cmd = [self.binary, "stdin", "stdout", "-l", self.languages, "--psm", PSM]
         if output == "tsv":
             cmd.append("tsv")

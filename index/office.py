@@ -49,8 +49,10 @@ def _run(cmd: list[str], timeout_s: float) -> subprocess.CompletedProcess[bytes]
     return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
-def to_docx(data: bytes, suffix: str, name: str, *, timeout_s: float = CONVERT_TIMEOUT_S) -> bytes:
-    """The .docx LibreOffice makes of a .doc / .wps file; IngestError when it cannot."""
+def to_docx(data: bytes, suffix: str, name: str, *, timeout_s: float | None = None) -> bytes:
+    """The .docx LibreOffice makes of a .doc / .wps file; IngestError when it cannot, or after
+    `timeout_s` (default CONVERT_TIMEOUT_S)."""
+    timeout_s = timeout_s or CONVERT_TIMEOUT_S
     binary = soffice()
     if binary is None:
         raise IngestError(f"{name}: {suffix} files are read through LibreOffice, which is not installed on this "
