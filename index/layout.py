@@ -152,9 +152,6 @@ def continues(line: Line, nxt: Line, block: Block) -> bool:
     return room < (word + 0.2) * block.char and flush and not _OPENS_PART.match(nxt.text)
 
 
-def _full(line: Line, block: Block) -> bool:
-    return line.x1 >= block.right - 1.2 * block.char
-
 
 def _join(a: str, b: str) -> str:
     space = " " if _LATIN_END.search(a) and _LATIN_START.search(b) else ""
