@@ -72,7 +72,8 @@ def _show(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     for d in snap.documents.values():
-        print(f"{d.doc_id}  {d.title}  [{d.place} · {d.level.value} · {d.issuer} · {d.date} · {d.doc_number}]")
+        read = f"{d.format}" + (f", {d.pages} pages" if d.pages else "") + (", OCR" if d.ocr else "")
+        print(f"{d.doc_id}  {d.title}  [{d.place} · {d.level.value} · {d.issuer} · {d.date} · {d.doc_number} · {read}]")
         print(f"    {len(d.clauses)} clauses; " + "; ".join(d.notes))
     return 0
 

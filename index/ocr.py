@@ -46,8 +46,8 @@ MAX_PIXELS = 40_000_000            # a page image larger than this is refused (a
 PAGE_TIMEOUT_S = 90.0              # one page on one core takes ~1-2 s (see README)
 PSM = "4"                          # "a single column of text of variable sizes": an official document's page
 
-_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’"
-_CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t]+|[ \t]+(?=[{_CJK}])")
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’]")
+_GAP = re.compile(r"[ \t]+")
 
 
 @dataclass(frozen=True)
@@ -167,9 +167,17 @@ def image_pages(data: bytes, name: str, max_pages: int) -> Iterator[Image.Image]
         yield image.copy()
 
 
+def _gap(m: re.Match[str]) -> str:
+    """A run of spaces between two words: gone when a Chinese character stands on either side."""
+    text, start, end = m.string, m.start(), m.end()
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    return "" if _CJK.match(before) or _CJK.match(after) else " "
+
+
 def tidy(text: str) -> str:
     """Tesseract's text with the spaces it puts around Chinese characters removed, lines kept."""
-    lines = (_CJK_GAP.sub("", line).strip() for line in text.replace("\f", "\n").splitlines())
+    lines = (_GAP.sub(_gap, line).strip() for line in text.replace("\f", "\n").splitlines())
     return "\n".join(line for line in lines if line)
 
 

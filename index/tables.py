@@ -34,7 +34,6 @@ COLUMNS: dict[str, re.Pattern[str]] = {
     "category": re.compile(r"^(?:类别|领域|重点领域|任务类别|工作类别|项目|专项|分类|板块)$"),
 }
 UNIT_ROLES = ("lead", "co", "responsible")
-_SPLIT_PIPE = re.compile(r"\s*\|\s*")
 _BARE_NUMBER = re.compile(r"^\d{1,3}[.．、]?$")
 _DEADLINE_SHAPE = re.compile(r"\d{4}\s*年|年底|年末|月底|季度|长期|持续|常态化|前完成")
 _RULE = re.compile(r"^[\s|:：\-—–]+$")                # a Markdown table's |---|---| line
@@ -66,7 +65,7 @@ def split_cells(text: str) -> list[str] | None:
     if "\t" in text:
         return [c.strip() for c in text.split("\t")]
     if text.count("|") >= 2:
-        return [c.strip() for c in _SPLIT_PIPE.split(text.strip().strip("|"))]
+        return [c.strip() for c in text.strip().strip("|").split("|")]
     return None
 
 

@@ -30,7 +30,7 @@ command -v tesseract >/dev/null || missing+=(tesseract-ocr)                   # 
 command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)          # .doc and .wps
 if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then apt_install "${missing[@]}"; fi
 
-python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv
+[ -x .venv/bin/python ] || python3.11 -m venv .venv 2>/dev/null || python3 -m venv .venv   # an existing (or linked) .venv is kept
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -r requirements-dev.txt
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 ANONYMIZED_TELEMETRY=False GRADIO_ANALYTICS_ENABLED=False

@@ -327,6 +327,22 @@ def test_a_key_value_header_is_no_front_matter():
     assert [c.clause_id for c in d.clauses] == ["前言", "一、(一)"]
 
 
+def test_issuing_lines_anywhere_join_the_front_matter_clause():
+    """A 文号 line and a 发布时间 line under the title, and a signature after the last chapter, are
+    cited from 发文 (an answer about the document's number or date quotes them), not from clauses."""
+    d = document("佛山市质量强市建设实施方案\n佛府办〔2023〕12号\n发布时间:2023-09-12\n为提升质量,制定本方案。\n"
+                 "一、总体要求\n(一)指导思想。全面贯彻。(市市场监管局牵头)\n佛山市人民政府办公室\n2023年9月10日")
+    assert [c.clause_id for c in d.clauses] == ["发文", "前言", "一、(一)"]
+    assert d.clauses[0].text == "佛府办〔2023〕12号\n发布时间:2023-09-12\n佛山市人民政府办公室\n2023年9月10日"
+    assert d.clauses[-1].units.lead == ["市市场监管局"] and d.clauses[1].text == "为提升质量,制定本方案。"
+    assert (d.doc_number, d.date, d.issuer, d.city) == ("佛府办〔2023〕12号", "2023-09-10", "佛山市人民政府办公室", "佛山")
+
+
+def test_a_plan_without_a_title_line_is_never_named_by_its_file():
+    d = document("佛山市质量提升十大工程\n为提升质量,制定本方案。\n一、总体要求\n(一)指导思想。全面贯彻。")
+    assert d.title == "佛山市质量提升十大工程" and d.city == "佛山"
+
+
 def test_repeated_plan_is_noted():
     d = document("东莞市质量提升行动实施方案\n" + PLAN + "\n" + PLAN)
     assert len(d.clauses) == 3
