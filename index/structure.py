@@ -192,6 +192,9 @@ class StructureParser:
         for numeral in expected:                 # "(八加大…": the closing bracket lost
             if probe.startswith(f"({numeral}") and probe[len(numeral) + 1:len(numeral) + 2] not in (")", *CN):
                 return f"({numeral}){probe[len(numeral) + 1:]}"
+            head = f"({numeral[:-1]}"                # "(十生提升…": the last numeral ran into its bracket
+            if len(numeral) >= 2 and probe.startswith(head) and probe[len(head):len(head) + 1] not in ("", ")", *CN):
+                return f"({numeral}){probe[len(head) + 1:]}"
         m = _GARBLED.match(probe)
         if m is None or "(" in m.group(1):
             return None
