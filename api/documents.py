@@ -81,11 +81,11 @@ def install_document_routes(app: FastAPI, service: AssistantService, settings: A
         data = await part.read(limit + 1)
         try:
             checked = check_upload(part.filename or "", data, limit)
-            clauses = await run_in_threadpool(check_parses, checked)
+            parsed = await run_in_threadpool(check_parses, checked)
             document = await run_in_threadpool(lib.add, checked)
         except UploadError as e:
             raise _api_error(e) from None
-        body = {"document": {**document, "clauses_found": clauses, "encoding": checked.encoding},
+        body = {"document": {**document, **parsed.to_json(), "encoding": checked.encoding},
                 "index": lib.status.to_json(), "status_url": f"/api/documents/{checked.doc_id}"}
         return JSONResponse(body, status_code=202)
 

@@ -325,11 +325,24 @@ def run_bench(opts: argparse.Namespace) -> dict[str, Any]:
         for size, embedder in plan(sizes, opts.real_max):
             repeats = opts.repeats if size == 1 else opts.growth_repeats
             growth.append(bench_size(size, embedder, repeats, Path(work), opts))
+        formats = ingest_formats(Path(work), opts)
     core = next(g for g in growth if g["size"] == 1 and g["embedder"] == "default")
     took = time.monotonic() - started
     progress(f"bench done in {took / 60:.1f} min")
     return {"store": store_kind, "core": core, "growth": growth, "targets": targets(core, growth),
-            "seconds": took, "load_avg": os.getloadavg()}
+            "formats": formats, "seconds": took, "load_avg": os.getloadavg()}
+
+
+def ingest_formats(work: Path, opts: argparse.Namespace) -> list[dict[str, Any]]:
+    """Ingest speed per format (eval/bench_formats.py); [] with --ocr-docs -1 (skipped)."""
+    if getattr(opts, "ocr_docs", 2) < 0:
+        return []
+    from eval.bench_formats import measure_formats
+
+    progress("ingest per format: text, .docx, text PDF, image PDF (OCR)")
+    folder = work / "formats"
+    folder.mkdir(exist_ok=True)
+    return measure_formats(ROOT / "corpus", folder, opts.repeats, getattr(opts, "ocr_docs", 2))
 
 
 def main(opts: argparse.Namespace) -> int:
@@ -348,4 +361,8 @@ def main(opts: argparse.Namespace) -> int:
     print(f"store: {results['store']}; took {results['seconds'] / 60:.1f} min; load average at the end "
           f"{' '.join(f'{x:.1f}' for x in results['load_avg'])} (2 cores, shared)")
     print("\n".join(format_growth(results["growth"], per_chunk) + [""] + format_targets(core, results["targets"])))
+    if results["formats"]:
+        from eval.bench_formats import format_rows
+
+        print("\n".join(["", *format_rows(results["formats"])]))
     return 0

@@ -227,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="embedded Chroma (default) or a `chroma run` server started on 127.0.0.1 for the run")
     bench.add_argument("--questions", type=int, default=30, help="dev questions timed after each build")
     bench.add_argument("--timeout", type=float, default=3600, help="seconds one phase may take")
+    bench.add_argument("--ocr-docs", type=int, default=2,
+                       help="seed documents read by OCR in the ingest-per-format line (default 2; -1 skips the line)")
     bench.add_argument("--json", action="store_true", help="print the results as one JSON object")
     bench.add_argument("--out", metavar="FILE", help="also write the JSON results to FILE")
     bench.set_defaults(func=cmd_bench)

@@ -12,13 +12,22 @@ from pathlib import Path
 from index.build import MAX_REMOVED_SHARE, build_index, skip_line
 from index.catalog import load_index
 from index.errors import BuildRefusedError, IndexLayerError
-from index.loaders import MAX_FILE_BYTES
+from index.loaders import MAX_BINARY_BYTES, MAX_FILE_BYTES
 from index.settings import IndexSettings
 
 
 def _print_skipped(skipped: list[dict[str, str]]) -> None:
     for item in skipped:
         print(f"SKIPPED {skip_line(item)}", file=sys.stderr)
+
+
+def _print_documents(per_document: dict[str, dict]) -> None:
+    """One line per document: how it was read (format, pages, OCR) and how long reading took."""
+    for doc_id, d in per_document.items():
+        pages = f", {d['pages']} pages" if d.get("pages") else ""
+        ocr = ", OCR" if d.get("ocr") else ""
+        took = f", read in {d['read_s']:.2f} s" if "read_s" in d else ""
+        print(f"  {doc_id}: {d.get('format', 'text')}{pages}{ocr}{took}; {d.get('clauses', 0)} clauses")
 
 
 def _megabytes(value: str) -> float:
@@ -32,9 +41,10 @@ def _megabytes(value: str) -> float:
 
 
 def _build(args: argparse.Namespace) -> int:
+    limit = int(args.max_file_mb * 1024 * 1024) if args.max_file_mb is not None else None
     try:
         report = build_index(IndexSettings(), docs_dir=args.docs, rebuild=args.rebuild, prune=args.prune,
-                             allow_empty=args.allow_empty, max_file_bytes=int(args.max_file_mb * 1024 * 1024))
+                             allow_empty=args.allow_empty, max_file_bytes=limit)
     except BuildRefusedError as e:
         _print_skipped(e.skipped)
         raise
@@ -47,6 +57,7 @@ def _build(args: argparse.Namespace) -> int:
               f"{report.chunks} chunks; embedded {report.embedded}, removed {report.removed}; "
               f"{report.seconds:.1f} s ({report.chunks_per_s:.0f} chunks/s; embedding "
               f"{report.embedded_per_s:.1f} chunks/s)")
+    _print_documents(report.per_document)
     if args.json:
         print(json.dumps(dict(asdict(report), chunks_per_s=report.chunks_per_s,
                               embedded_per_s=report.embedded_per_s), ensure_ascii=False, indent=2))
@@ -61,7 +72,8 @@ def _show(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     for d in snap.documents.values():
-        print(f"{d.doc_id}  {d.title}  [{d.place} · {d.level.value} · {d.issuer} · {d.date} · {d.doc_number}]")
+        read = f"{d.format}" + (f", {d.pages} pages" if d.pages else "") + (", OCR" if d.ocr else "")
+        print(f"{d.doc_id}  {d.title}  [{d.place} · {d.level.value} · {d.issuer} · {d.date} · {d.doc_number} · {read}]")
         print(f"    {len(d.clauses)} clauses; " + "; ".join(d.notes))
     return 0
 
@@ -76,8 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--prune", action="store_true",
                    help=f"allow removing more than {MAX_REMOVED_SHARE:.0%} of the current index's documents")
     b.add_argument("--allow-empty", action="store_true", help="allow a build that leaves the index with no documents")
-    b.add_argument("--max-file-mb", type=_megabytes, default=MAX_FILE_BYTES / 1024 / 1024,
-                   help="skip files larger than this (default: %(default)g MB)")
+    b.add_argument("--max-file-mb", type=_megabytes, default=None,
+                   help=f"skip files larger than this (default: {MAX_FILE_BYTES / 1024 / 1024:g} MB for text, "
+                        f"{MAX_BINARY_BYTES / 1024 / 1024:g} MB for PDF, Word and images)")
     s = sub.add_parser("show", help="print the documents and clauses of the current index")
     s.add_argument("--json", action="store_true", help="every document with metadata and every clause")
     args = parser.parse_args(argv)

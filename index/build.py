@@ -35,7 +35,7 @@ from index.document import parse_document
 from index.embedders import make_embedder
 from index.errors import BuildRefusedError, IndexLayerError, IngestError
 from index.lexical import Tokenizer, corpus_words
-from index.loaders import MAX_FILE_BYTES, SUFFIXES, list_files, load
+from index.loaders import SUFFIXES, list_files, load
 from index.manifest import fingerprint, unchanged_build, write_manifest
 from index.models import Chunk, Document
 from index.settings import IndexSettings
@@ -62,7 +62,7 @@ class BuildReport:
     embedded: int = 0              # chunks embedded in this build (0 when nothing changed)
     removed: int = 0               # chunks deleted from the dense store
     skipped: list[dict[str, str]] = field(default_factory=list)   # {"file": …, "error": …}
-    per_document: dict[str, dict[str, int]] = field(default_factory=dict)
+    per_document: dict[str, dict[str, Any]] = field(default_factory=dict)   # clauses, chunks, format, pages, ocr, read_s
     seconds: float = 0.0
     embed_seconds: float = 0.0     # of `seconds`, the time in the embedder
     unchanged: bool = False        # nothing changed: the current build was kept, nothing written
@@ -78,14 +78,21 @@ class BuildReport:
         return self.embedded / self.embed_seconds if self.embed_seconds > 0 else 0.0
 
 
-def read_corpus(directory: Path, report: BuildReport, max_file_bytes: int = MAX_FILE_BYTES) -> list[Document]:
+def read_corpus(directory: Path, report: BuildReport, max_file_bytes: int | None = None) -> list[Document]:
+    """Every file of the corpus directory parsed; a file that cannot be is reported and skipped.
+    `max_file_bytes` overrides each format's own size limit (index.loaders.limit_for)."""
     docs = []
     for path in list_files(directory):
+        started = time.perf_counter()
         try:
-            docs.append(parse_document(load(path, max_file_bytes)))
+            doc = parse_document(load(path, max_file_bytes))
         except IngestError as e:
             log.warning("skipped %s", e)
             report.skipped.append({"file": path.name, "error": str(e)})
+            continue
+        docs.append(doc)
+        report.per_document[doc.doc_id] = {"format": doc.format, "pages": doc.pages, "ocr": doc.ocr,
+                                           "read_s": round(time.perf_counter() - started, 3)}
     return docs
 
 
@@ -136,7 +143,7 @@ def _tokens(docs: dict[str, Document], chunks: list[Chunk], previous: IndexSnaps
 
 def build_index(settings: IndexSettings, *, docs_dir: Path | None = None, rebuild: bool = False,
                 embedder: Any | None = None, progress: Progress | None = None, prune: bool = False,
-                allow_empty: bool = False, max_file_bytes: int = MAX_FILE_BYTES) -> BuildReport:
+                allow_empty: bool = False, max_file_bytes: int | None = None) -> BuildReport:
     """Build or update the index. Raises BuildRefusedError, with nothing written, when the build
     would empty the index (allow_empty overrides) or remove more than MAX_REMOVED_SHARE of its
     documents (prune overrides)."""
@@ -252,4 +259,4 @@ def _fill_counts(report: BuildReport, docs: dict[str, Document], chunks: list[Ch
     report.chunks = len(chunks)
     per_doc = Counter(c.doc_id for c in chunks)      # one pass: a scan per document is quadratic at 1000x
     for d in docs.values():
-        report.per_document[d.doc_id] = {"clauses": len(d.clauses), "chunks": per_doc[d.doc_id]}
+        report.per_document.setdefault(d.doc_id, {}).update(clauses=len(d.clauses), chunks=per_doc[d.doc_id])

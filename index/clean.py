@@ -7,7 +7,9 @@ Each rule names a defect class, not a document, so the next file with the same d
   is repaired and recorded as a REPAIRED span.
 * A `?` standing for characters that are gone (`企?000家`, `?ldquo;`): kept visible, recorded as a
   LOST span, never guessed. A mangled entity after it (`ldquo;`) is restored to its character.
-* Page furniture of scraped pages (浏览量, 扫描二维码, 本文链接, 免责声明 …): whole lines dropped.
+* Page furniture of scraped pages (浏览量, 扫描二维码, 本文链接, 免责声明 …): whole lines dropped,
+  never a numbered line of the document's own. A page's "发布时间: 2023-09-12" is not dropped: it
+  is the document's date when nothing better gives one (index/issuing.py, index/metadata.py).
 """
 from __future__ import annotations
 
@@ -32,7 +34,6 @@ _CJK_OR_DIGIT = re.compile(r"[\u3400-\u9fff0-9\u3000-\u303f\uff00-\uffef“”]"
 
 FURNITURE = [re.compile(p) for p in (
     r"^(浏览量|浏览次数|阅读量|阅读数|点击量|访问量)\s*[::]",
-    r"^(发布)?时间\s*[::]\s*\d{4}[-/年.]",
     r"(微信公众号|官方公众号)$",
     r"^(扫描|扫码|长按)(二维码|识别)",
     r"^(本文链接|原文链接|本文地址|本文网址)\s*[::]",
@@ -47,6 +48,7 @@ FURNITURE = [re.compile(p) for p in (
 class CleanLine:
     text: str
     spans: list[Span] = field(default_factory=list)
+    ocr: bool = False          # read from a page image by OCR: may hold recognition errors
 
 
 @dataclass
@@ -123,21 +125,54 @@ def _replace(m: re.Match[str], line: str, report: CleanReport) -> tuple[str, tup
     return "?", None
 
 
-def is_furniture(line: str) -> bool:
+# a numbered line (一、 (三) 3. 第三条) is the document's own structure, whatever it ends with
+_NUMBERED = re.compile(r"^(?:[(\uff08][一二三四五六七八九十\d]{1,4}[)\uff09]|[一二三四五六七八九十]{1,4}、|\d{1,3}[.、]"
+                       r"|第[一二三四五六七八九十百\d]{1,4}[章条节])")
+
+
+# how page furniture lines begin, for text read by OCR, which may misread one of their characters
+FURNITURE_WORDS = ("浏览量", "浏览次数", "阅读次数", "免责声明", "本文链接", "原文链接", "本文地址", "本文关键词", "扫描二维码",
+                   "我来说两句", "发表评论", "网友评论", "打印本页", "关闭窗口", "返回顶部", "相关阅读", "责任编辑")
+
+
+def is_furniture(line: str, ocr: bool = False) -> bool:
+    """Whether a line is page furniture; `ocr`: the line was read by OCR, so a furniture word
+    with one character misread or missing at its start still counts."""
     probe = normalise(line).strip()
-    return any(p.search(probe) for p in FURNITURE)
+    if _NUMBERED.match(probe):
+        return False
+    return any(p.search(probe) for p in FURNITURE) or (ocr and _misread_furniture(probe))
 
 
-def clean_lines(text: str, report: CleanReport) -> list[CleanLine]:
-    """Split into lines, drop page furniture and blank lines, repair the rest."""
+def _misread_furniture(probe: str) -> bool:
+    for word in FURNITURE_WORDS:
+        head = probe[:len(word)]
+        if len(head) == len(word) and sum(a != b for a, b in zip(head, word)) <= 1:
+            return True
+        if probe.startswith(word[1:]) and len(word) >= 4:
+            return True
+    return False
+
+
+def strip_line(raw: str) -> str:
+    """The line without white space at its ends; a table row (cells separated by tabs) keeps its
+    tabs, so an empty first or last cell stays a cell."""
+    stripped = raw.strip()
+    return raw.strip(" \u3000\r\n\f\v\xa0") if "\t" in stripped else stripped
+
+
+def clean_lines(text: str, report: CleanReport, ocr_lines: frozenset[int] = frozenset()) -> list[CleanLine]:
+    """Split into lines, drop page furniture and blank lines, repair the rest; the lines whose
+    numbers are in `ocr_lines` are marked as read by OCR."""
     lines: list[CleanLine] = []
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines()):
         if not raw.strip():
             continue
-        if is_furniture(raw):
+        if is_furniture(raw, number in ocr_lines):
             report.furniture.append(raw.strip())
             continue
-        cleaned = repair_line(raw.strip(), report)
+        cleaned = repair_line(strip_line(raw), report)
         if cleaned.text.strip():
+            cleaned.ocr = number in ocr_lines
             lines.append(cleaned)
     return lines

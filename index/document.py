@@ -14,47 +14,48 @@ from index.text import is_traditional, normalise
 
 def parse_document(raw: RawDocument) -> Document:
     report = CleanReport()
-    lines = clean_lines(raw.text, report)
+    lines = clean_lines(raw.text, report, raw.ocr_lines)
     if not lines:
         raise IngestError(f"{raw.source}: nothing left after cleaning; is it a policy document?")
     start = body_start(lines)
-    meta = extract(lines, start, raw.text)
+    meta = extract(lines, start, raw.text, furniture=report.furniture)
+    issuing = set(meta.issuing)
+    body = [line for i, line in enumerate(lines) if i > meta.title_line and i not in issuing]
     parser = StructureParser(raw.doc_id)
-    if start < len(lines):
-        clauses = parser.parse(lines[meta.title_line + 1:])
-    else:
-        clauses = paragraphs_as_clauses(raw.doc_id, lines[meta.title_line + 1:])
+    clauses = parser.parse(body) if start < len(lines) else paragraphs_as_clauses(raw.doc_id, body)
     if not clauses:
         raise IngestError(f"{raw.source}: no clauses found; check that it is a policy text.")
-    front = front_matter(raw.doc_id, lines[:max(meta.title_line, 0)], header_fields(lines, start))
+    header = lines[:max(meta.title_start, 0)] + [lines[i] for i in sorted(issuing)]
+    front = front_matter(raw.doc_id, header, header_fields(lines, start))
     if front is not None:
         clauses = [front, *clauses]
         for order, clause in enumerate(clauses):
             clause.order = order
-    doc = Document(
+    return Document(
         doc_id=raw.doc_id, source=raw.source, sha256=raw.sha256,
         title=meta.title or raw.doc_id, issuer=meta.issuer, city=meta.city, region=meta.region,
         level=meta.level, date=meta.date, doc_number=meta.doc_number,
         script="traditional" if is_traditional(raw.text) else "simplified",
-        notes=meta.notes + _report_notes(report, parser.duplicates, lines, meta.title_line),
-        clauses=clauses,
+        notes=list(raw.notes) + meta.notes + _report_notes(report, parser.duplicates, lines, meta.title_line),
+        clauses=clauses, format=raw.format, pages=raw.pages, ocr=any(c.ocr for c in clauses),
     )
-    return doc
 
 
 FRONT = "发文"          # clause id of a document's front matter (notice, 文号, signature, date)
 
 
 def front_matter(doc_id: str, header: list[CleanLine], fields: dict[str, str]) -> Clause | None:
-    """The lines before the title, as one citable clause: the issuing notice, its 文号, the
-    issuer's signature and the date, with their damaged spans. None when there are none, or when
+    """The lines before the title and the issuing lines elsewhere (a 文号 or date line under the
+    title, a signature block after the last chapter; index/issuing.py), as one citable clause:
+    the issuing notice, its 文号, the issuer's signature and the date, with their damaged spans.
+    None when there are none, or when
     the header is a web page's summary of "key: value" fields rather than the document's own
     front matter (its claims are not the document's; see metadata's notes)."""
     if not header or fields:
         return None
     text, spans = join_lines(header)
     return Clause(doc_id=doc_id, clause_id=FRONT, heading_path=["发文信息"], heading="发文信息", text=text,
-                  norm=normalise(text), units=Units(), damaged=spans)
+                  norm=normalise(text), units=Units(), damaged=spans, ocr=any(line.ocr for line in header))
 
 
 def _report_notes(report: CleanReport, duplicates: int, lines, title_line: int) -> list[str]:

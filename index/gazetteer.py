@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -150,6 +151,27 @@ def find_places(text: str) -> list[Place]:
                 found.append((at, p))
                 break
     return [p for _, p in sorted(found, key=lambda t: t[0])]
+
+
+def place_mentions(text: str) -> Counter[Place]:
+    """How often each place is named in `text`: every occurrence of a name counts once (of
+    overlapping names the longest wins), for the largest place of that name."""
+    matches = sorted(((end - len(name) + 1, -len(name), name) for end, name in _name_automaton().iter(text)))
+    table, ranks_of = _names_longest_first(), _ranks_of_name()
+    out: Counter[Place] = Counter()
+    covered = -1
+    for start, neg_len, name in matches:
+        if start <= covered:
+            continue
+        covered = start - neg_len - 1
+        ranks = ranks_of.get(name)
+        if ranks:
+            out[min((table[r][0] for r in ranks), key=_size_rank)] += 1
+    return out
+
+
+def _size_rank(p: Place) -> tuple[bool, bool]:
+    return (not p.is_province, not p.is_prefecture)
 
 
 def lookup(short_or_full: str) -> Place | None:

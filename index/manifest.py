@@ -14,13 +14,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from index import ocr, office
 from index.catalog import FORMAT, catalog_file, current_build
-from index.loaders import list_files
+from index.loaders import IMAGE_SUFFIXES, OFFICE_SUFFIXES, list_files
 from index.settings import IndexSettings
 
 MANIFEST = "manifest.json"
 _CODE = Path(__file__).resolve().parent
-_PACKAGES = ("jieba", "bm25s", "cpca", "opencc-python-reimplemented", "opencc", "tiktoken")
+_PACKAGES = ("jieba", "bm25s", "cpca", "opencc-python-reimplemented", "opencc", "tiktoken", "pypdfium2",
+             "python-docx", "pillow")
 
 
 def _code_hash() -> str:
@@ -48,12 +50,26 @@ def file_hashes(docs_dir: Path) -> dict[str, str]:
     return out
 
 
+def readers(files: dict[str, str]) -> dict[str, str | None]:
+    """The outside programs that read some of these files (Tesseract for scans and images,
+    LibreOffice for .doc/.wps): installing or removing one changes what a build makes of them."""
+    suffixes = {Path(name).suffix.lower() for name in files}
+    out: dict[str, str | None] = {}
+    if suffixes & {".pdf", *IMAGE_SUFFIXES}:
+        found = ocr.engine()
+        out["ocr"] = found.languages if found is not None else None
+    if suffixes & set(OFFICE_SUFFIXES):
+        out["office"] = office.soffice()
+    return out
+
+
 def fingerprint(settings: IndexSettings, docs_dir: Path, embedder: str) -> dict[str, Any]:
+    files = file_hashes(docs_dir)
     return {
-        "files": file_hashes(docs_dir),
+        "files": files,
         "settings": {"embedder": embedder, "chunk_max_tokens": settings.chunk_max_tokens, "format": FORMAT,
                      "chroma": settings.chroma_url or str(Path(settings.chroma_dir).resolve()),
-                     "collection": settings.chroma_collection},
+                     "collection": settings.chroma_collection, **readers(files)},
         "code": _code_hash(),
     }
 

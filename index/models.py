@@ -44,6 +44,7 @@ class Units:
     co: list[str] = field(default_factory=list)           # 会 / 会同 (co-operating)
     responsible: list[str] = field(default_factory=list)  # 责任单位 / 按职责分工负责 / …负责
     raw: str = ""                                         # the parenthesis as written
+    deadline: str = ""                                    # 完成时限 (of a task table's row), as written
 
     def all(self) -> list[str]:
         return [*self.lead, *self.co, *self.responsible]
@@ -65,6 +66,7 @@ class Clause:
     units: Units = field(default_factory=Units)
     damaged: list[Span] = field(default_factory=list)
     order: int = 0                 # position in the document
+    ocr: bool = False              # its text was read from a page image by OCR (may hold recognition errors)
 
     @property
     def is_damaged(self) -> bool:
@@ -101,6 +103,9 @@ class Document:
     script: str                    # "traditional" or "simplified" (of the source text)
     notes: list[str] = field(default_factory=list)   # what cleaning repaired, removed or flagged
     clauses: list[Clause] = field(default_factory=list)
+    format: str = "text"           # how the file was read: text, markdown, html, pdf, docx, doc, wps, image
+    pages: int | None = None       # pages of a PDF or image file
+    ocr: bool = False              # some of its text was read by OCR (its clauses say which)
 
     def __post_init__(self) -> None:
         self.level = Level(self.level)

@@ -47,3 +47,24 @@ def sentences(text: str) -> list[str]:
     """Split after sentence-final punctuation and line breaks; the pieces concatenate to `text`."""
     parts = [p for p in _SENT_END.split(text) if p]
     return parts
+
+
+CN_DIGITS = "〇一二三四五六七八九"
+
+
+def chinese_number(n: int, digits: str = CN_DIGITS, units: str = "十百千") -> str:
+    """1 -> 一, 10 -> 十, 11 -> 十一, 20 -> 二十, 105 -> 一百零五 (up to 9999)."""
+    if n <= 0 or n > 9999:
+        return str(n)
+    out: list[str] = []
+    zero = False
+    for power, unit in ((1000, units[2]), (100, units[1]), (10, units[0]), (1, "")):
+        d, n = divmod(n, power)
+        if d:
+            if zero and out:
+                out.append("零")
+            out.append(("" if (unit == units[0] and d == 1 and not out) else digits[d]) + unit)
+            zero = False
+        elif out:
+            zero = True
+    return "".join(out)

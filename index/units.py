@@ -7,6 +7,9 @@ Spellings handled (matched on the normalised text, so traditional and simplified
   (责任部门:各相关部门)                              responsible
   (市市场监管局、市工业和信息化局…按职责分工负责)    responsible
   (市市场监管局牵头)                                 lead only
+  (牵头单位:市市场监管局;配合单位:市工信局、市人社局;完成时限:2025年底)
+                                                     labelled parts: lead, co-units, deadline
+                                                     (how index/tables.py writes a table row too)
 A parenthesis that matches none of these (e.g. (含铅蓄电池)) is not a units clause.
 
 A name is kept as a unit only when it is shaped like one (see `is_unit_name`): it ends in an
@@ -23,7 +26,16 @@ from index.text import normalise
 
 # The last parenthesised group of a clause, optionally followed by a full stop.
 _TAIL = re.compile(r"[(\uff08]([^()\uff08\uff09]*)[)\uff09]\s*[\u3002.;\uff1b]?\s*$")
-_LABELLED = re.compile(r"^(?:责任单位|责任部门|牵头单位|负责单位|实施单位)\s*[::]\s*(.+)$")
+_LABELLED = re.compile(r"^(?:责任单位|责任部门|负责单位|实施单位)\s*[::]\s*(.+)$")
+# Labelled parts of one parenthesis, "label: names" separated by semicolons; by role.
+_PART_LABELS = {
+    "lead": r"牵头(?:责任)?(?:单位|部门)|主责(?:单位|部门)",
+    "co": r"(?:配合|协同|协办|参与|协助|参加)(?:单位|部门)",
+    "responsible": r"(?:责任|负责|实施|主体|承办)(?:单位|部门)|责任(?:单位|部门)及分工",
+    "deadline": r"(?:完成|办结)(?:时限|时间|期限)|时间(?:节点|进度|安排)|时限|进度安排|完成年限",
+}
+_PART = re.compile("^(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _PART_LABELS.items()) + r")\s*[::]\s*(?P<value>.*)$")
+_PARTS = re.compile(r"[;\uff1b]")
 _LEAD = re.compile(r"^(.+?)牵头(?:[,,、]?\s*(?:会同|会|联合|配合)(.+?))?(?:负责|实施|落实)?$")
 _RESP = re.compile(r"^(.+?)(?:按照?(?:各自)?职责分工)?(?:共同)?负责$")
 _SPLIT = re.compile(r"[、,,;;]|\s+")
@@ -112,7 +124,28 @@ def parse_inner(raw: str) -> Units:
     return units
 
 
+def _labelled_parts(probe: str, source: str) -> Units | None:
+    """Units of "牵头单位:X;配合单位:Y;完成时限:Z" (each part labelled), or None when a part is not."""
+    units, pos = Units(), 0
+    for part in _PARTS.split(probe):
+        start = pos
+        pos += len(part) + 1
+        m = _PART.match(part.strip())
+        if m is None:
+            return None
+        lead_in = len(part) - len(part.lstrip())
+        value = source[start + lead_in + m.start("value"): start + lead_in + m.end("value")].strip()
+        role = next(k for k in _PART_LABELS if m.group(k))
+        if role == "deadline":
+            units.deadline = value
+        else:
+            getattr(units, role).extend(split_units(value))
+    return units
+
+
 def _match(probe: str, source: str) -> Units:
+    if _PART.match(probe) and (parts := _labelled_parts(probe, source)) is not None:
+        return parts
     m = _LABELLED.match(probe)
     if m:
         return Units(responsible=split_units(source[m.start(1):m.end(1)]))

@@ -15,6 +15,7 @@ from index.models import Clause, Document
 
 class WarningKind(str, Enum):
     DAMAGED_SOURCE = "damaged_source"     # a cited span has characters lost in the source
+    OCR_SOURCE = "ocr_source"             # a cited clause was read from a scan by OCR: it may hold misread characters
     LLM_FALLBACK = "llm_fallback"         # the LLM answer was not used; the extractive one was
 
 
@@ -175,8 +176,30 @@ class AnswerWarning:
 
 
 def damage_warnings(citations: Sequence[Citation]) -> list[AnswerWarning]:
-    """One damaged_source warning per cited clause with lost characters: where they are, and that
-    nothing was guessed. The one builder of this warning, for every answerer."""
+    """The warnings about the source text of the cited clauses, for every answerer: one
+    damaged_source warning per cited clause with lost characters (where they are, and that nothing
+    was guessed), then the ocr_source warnings (ocr_warnings)."""
+    return _lost_warnings(citations) + ocr_warnings(citations)
+
+
+def ocr_warnings(citations: Sequence[Citation]) -> list[AnswerWarning]:
+    """One ocr_source warning per document whose cited clauses were read from a scan by OCR
+    (Clause.ocr): the quoted words may hold characters the recognition got wrong."""
+    out: list[AnswerWarning] = []
+    by_doc: dict[str, list[str]] = {}
+    for c in citations:
+        if c.clause.ocr and c.clause.clause_id not in by_doc.setdefault(c.doc.doc_id, []):
+            by_doc[c.doc.doc_id].append(c.clause.clause_id)
+    for c in citations:
+        clauses = by_doc.pop(c.doc.doc_id, [])
+        if clauses:
+            out.append(AnswerWarning(WarningKind.OCR_SOURCE,
+                                     f"{c.doc.place}《{c.doc.title}》{'、'.join(clauses)} 由扫描件经文字识别(OCR)得到,"
+                                     "引文可能有识别错误,请以原件为准。"))
+    return out
+
+
+def _lost_warnings(citations: Sequence[Citation]) -> list[AnswerWarning]:
     seen: set[tuple[str, str]] = set()
     out: list[AnswerWarning] = []
     for c in citations:

@@ -1,6 +1,7 @@
 """Documents added and removed while the service runs: checks, storage, background re-indexing.
 
-    check_upload(filename, data, max_bytes) -> Checked        (pure: type, size, encoding, text)
+    check_upload(filename, data, max_bytes) -> Checked        (pure: type, size, content, encoding, text)
+    check_parses(checked) -> Parsed                            (what the document yields, or why not)
     Library(settings, build=…, on_built=service.reload)       add / remove / documents / status
 
 A file is stored in the corpus directory under a name made from its content
@@ -26,10 +27,21 @@ from typing import Any
 
 from index.catalog import current_build, load_index
 from index.errors import IngestError, ZhiceError
-from index.loaders import SUFFIXES, RawDocument, decode, html_to_text, list_files, markdown_to_text
+from index.loaders import (
+    SUFFIXES,
+    RawDocument,
+    content_problem,
+    decode,
+    html_to_text,
+    list_files,
+    load_bytes,
+    markdown_to_text,
+    sniff,
+)
 
 log = logging.getLogger(__name__)
 PREFIX = "upload_"
+__all__ = ["SUFFIXES", "Checked", "Library", "Parsed", "UploadError", "check_parses", "check_upload"]
 Progress = Callable[[float, str], None]
 
 
@@ -45,8 +57,8 @@ class UploadError(ZhiceError):
 class Checked:
     data: bytes
     suffix: str
-    encoding: str
-    text: str
+    encoding: str                   # utf-8 / gb18030; "binary" for PDF, Word and images
+    text: str                       # the plain text of a text file; "" for the other formats
     sha256: str
 
     @property
@@ -67,17 +79,24 @@ def _encoding_of(data: bytes) -> str:
 
 
 def check_upload(filename: str, data: bytes, max_bytes: int) -> Checked:
-    """Accept plain text, HTML or Markdown in UTF-8 or GB18030, up to `max_bytes`, that holds
-    text; raise UploadError (413 / 415 / 400) saying what is wrong otherwise."""
+    """Accept a document in one of the formats the index reads (index.loaders.SUFFIXES), up to
+    `max_bytes`, whose content is what its name says; text must be UTF-8 or GB18030 and hold text.
+    Raise UploadError (413 / 415 / 400) saying what is wrong otherwise."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in SUFFIXES:
-        raise UploadError(415, f"only {', '.join(SUFFIXES)} files are accepted (plain text, Markdown, HTML); "
-                          f"got {suffix[:16] or 'no extension'!r}", "unsupported_file_type")
+        raise UploadError(415, f"only {', '.join(SUFFIXES)} files are accepted (text, Markdown, HTML, PDF, Word, "
+                          f"WPS, scanned images); got {suffix[:16] or 'no extension'!r}", "unsupported_file_type")
     if len(data) > max_bytes:
         raise UploadError(413, f"the file has {len(data)} bytes; the limit is {max_bytes} (ZHICE_UPLOAD_MAX_BYTES)",
                           "file_too_large")
     if not data.strip():
         raise UploadError(400, "the file is empty", "empty_file")
+    problem = content_problem(data, suffix)
+    if problem is not None:
+        raise UploadError(415, f"the file is {problem}; save it in the format its name says, or give it the right "
+                          "extension", "wrong_content")
+    if sniff(data, suffix) != "text":
+        return Checked(data, suffix, "binary", "", hashlib.sha256(data).hexdigest())
     try:
         text = decode(data, "the file")
     except IngestError as e:
@@ -91,15 +110,80 @@ def check_upload(filename: str, data: bytes, max_bytes: int) -> Checked:
     return Checked(data, suffix, _encoding_of(data), plain, hashlib.sha256(data).hexdigest())
 
 
-def check_parses(checked: Checked) -> int:
-    """The number of clauses the document yields; UploadError(422) when it yields none."""
+@dataclass(frozen=True)
+class Parsed:
+    """What an upload yields before it is indexed: its clauses (None when reading is left to the
+    background build: scans to OCR, .doc/.wps to convert), format, pages and whether OCR reads it."""
+
+    clauses: int | None
+    format: str
+    pages: int | None = None
+    ocr: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"clauses_found": self.clauses, "format": self.format, "pages": self.pages, "ocr": self.ocr}
+
+
+def check_parses(checked: Checked) -> Parsed:
+    """Read the document as the build will; UploadError(422) when it cannot be indexed: no
+    clauses, unreadable, or it needs a reader this server lacks (Tesseract for a scan, LibreOffice
+    for .doc/.wps). Reading that takes long (OCR, LibreOffice) is only checked to be possible here
+    and done by the background build, whose listing then shows the document indexed or failed."""
     from index.document import parse_document
 
-    doc = parse_document(RawDocument(checked.doc_id, checked.file_name, checked.text, checked.sha256))
-    if not doc.clauses:
+    if checked.encoding != "binary":
+        raw = RawDocument(checked.doc_id, checked.file_name, checked.text, checked.sha256)
+    else:
+        deferred = _deferred(checked)
+        if deferred is not None:
+            return deferred
+        try:
+            raw = load_bytes(checked.data, checked.file_name, checked.doc_id)
+        except IngestError as e:
+            raise UploadError(422, str(e), "unreadable") from None
+    try:
+        doc = parse_document(raw)
+    except IngestError:
+        doc = None
+    if doc is None or not doc.clauses:
         raise UploadError(422, "no clauses were found in the document (numbered items such as 一、 (一) 1.); "
                           "it would never be cited", "no_clauses")
-    return len(doc.clauses)
+    return Parsed(len(doc.clauses), doc.format, doc.pages, doc.ocr)
+
+
+def _deferred(checked: Checked) -> Parsed | None:
+    """For a scan (an image, or a PDF whose pages have no text) or a .doc/.wps: a Parsed without
+    clauses when this server can read it, UploadError(422) when it cannot; None for the rest."""
+    from index import ocr, office
+
+    kind = sniff(checked.data, checked.suffix)
+    if kind == "office":
+        if office.soffice() is None:
+            raise UploadError(422, f"{checked.suffix} files are read through LibreOffice, which is not installed on "
+                              "this server; upload the document as .docx or PDF", "reader_missing")
+        return Parsed(None, checked.suffix.lstrip("."))
+    pages, scans = _scanned_pages(checked) if kind == "pdf" else (None, 1 if kind == "image" else 0)
+    if not scans:
+        return None
+    if ocr.engine() is None:
+        raise UploadError(422, "the document is a scan and needs OCR, but Tesseract (with chi_sim) is not installed "
+                          "on this server; upload a PDF with a text layer, or a Word file", "reader_missing")
+    return Parsed(None, "pdf" if kind == "pdf" else "image", pages, True)
+
+
+def _scanned_pages(checked: Checked) -> tuple[int, int]:
+    """(pages, pages without a text layer) of a PDF; UploadError(422) when it cannot be opened."""
+    from index.pdf import MIN_TEXT_CHARS, open_pdf, text_layer
+
+    try:
+        doc = open_pdf(checked.data, "the file")
+    except IngestError as e:
+        raise UploadError(422, str(e), "unreadable") from None
+    try:
+        scans = sum(1 for i in range(len(doc)) if sum(len(ln.text) for ln in text_layer(doc[i]).lines) < MIN_TEXT_CHARS)
+        return len(doc), scans
+    finally:
+        doc.close()
 
 
 @dataclass
@@ -226,7 +310,8 @@ class Library:
             if current_build(self.settings.index_dir) is not None:
                 try:
                     for d in load_index(self.settings).documents.values():
-                        docs[d.doc_id] = {"title": d.title, "city": d.place, "date": d.date, "clauses": len(d.clauses)}
+                        docs[d.doc_id] = {"title": d.title, "city": d.place, "date": d.date, "clauses": len(d.clauses),
+                                          "format": d.format, "pages": d.pages, "ocr": d.ocr}
                 except (ZhiceError, ValueError, KeyError) as e:
                     log.warning("cannot read the index for the document list: %s", e)
             self._indexed = docs

@@ -12,12 +12,15 @@ from typing import Any
 
 import gradio as gr
 
-from rag.uploads import Library, UploadError, check_parses, check_upload
+from rag.uploads import SUFFIXES, Library, UploadError, check_parses, check_upload
 
 DOC_STATES = {"indexing": ("索引中…", "zc-busy"), "indexed": ("已索引", "zc-ok"), "failed": ("失败", "zc-bad"),
               "not_indexed": ("未索引", "zc-busy"), "removing": ("移除中…", "zc-busy"), "removed": ("已移除", "zc-foot")}
 BUILD_STATES = {"idle": "索引已就绪", "queued": "索引更新已排队", "building": "正在更新索引", "failed": "索引更新失败，仍使用原索引"}
-UPLOAD_REFUSALS = {"unsupported_file_type": "只接受 .txt、.md、.html、.htm 文件", "file_too_large": "文件超过大小上限",
+ACCEPTED = "、".join(SUFFIXES)     # .txt .md .html .htm .pdf .docx .doc .wps .png .jpg .jpeg .tif .tiff
+UPLOAD_REFUSALS = {"unsupported_file_type": f"只接受 {ACCEPTED} 文件", "file_too_large": "文件超过大小上限",
+                   "wrong_content": "文件内容与扩展名不符", "unreadable": "文件无法读取（已损坏或加密？）",
+                   "reader_missing": "服务器缺少读取这种文件的程序",
                    "empty_file": "文件是空的", "not_text": "文件不是文本文档（须为 UTF-8 或 GB18030 编码）",
                    "no_clauses": "文件中没有找到条款（如 一、 （一） 1. 等编号条目），上传后也无法被引用",
                    "duplicate": "这份文件已经上传过", "not_removable": "只能移除上传的文件，随附的语料不能移除",
@@ -112,13 +115,13 @@ class Admin:
         if not token_ok(given, self.token):
             return (*self.refused(), gr.skip())
         if not path:
-            return (*self.view(_note("⚠ 请先选择一个 .txt、.md、.html 或 .htm 文件。")), gr.skip())
+            return (*self.view(_note(f"⚠ 请先选择一个文件（{ACCEPTED}）。")), gr.skip())
         name = os.path.basename(path)
         try:
             with open(path, "rb") as f:
                 data = f.read(self.max_bytes + 1)
             checked = check_upload(name, data, self.max_bytes)
-            clauses = check_parses(checked)
+            parsed = check_parses(checked)
             document = self.library.add(checked)
         except UploadError as e:
             return (*self.view(_note(refusal_text(e))), None)
@@ -126,7 +129,9 @@ class Admin:
             return (*self.view(_note("⚠ 读取上传的文件失败，请重新选择文件。")), None)
         finally:
             _discard(path)
-        return (*self.view(_note(f"已上传 {name}（{clauses} 条条款，编号 {document['doc_id']}），"
+        found = f"{parsed.clauses} 条条款" if parsed.clauses is not None else ("扫描件，将在后台文字识别" if parsed.ocr
+                                                                              else "将在后台转换")
+        return (*self.view(_note(f"已上传 {name}（{found}，编号 {document['doc_id']}），"
                                  "正在后台建立索引，完成后即可提问。")), None)
 
     def refresh(self, given: str) -> AdminOutputs:
@@ -171,8 +176,9 @@ def admin_section(admin: Admin, city_filter: gr.Dropdown) -> None:
         token = gr.Textbox(label="管理令牌（ZHICE_ADMIN_TOKEN）", type="password", elem_id="zc-admin-token")
         with gr.Row(equal_height=False):
             with gr.Column(scale=2):
-                upload_file = gr.File(label=f"政策文件（.txt .md .html .htm，最大 {admin.max_bytes // 1024} KB）",
-                                      file_types=[".txt", ".md", ".html", ".htm"], type="filepath",
+                upload_file = gr.File(label=f"政策文件（文本、网页、PDF（含扫描件）、Word、WPS、扫描图片，最大 "
+                                            f"{admin.max_bytes // 1024} KB）",
+                                      file_types=list(SUFFIXES), type="filepath",
                                       elem_id="zc-admin-file", height=120)
                 upload = gr.Button("上传并建立索引", variant="primary", elem_id="zc-admin-upload")
             with gr.Column(scale=1):

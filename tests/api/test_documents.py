@@ -32,11 +32,15 @@ def settings_in(tmp_path, **kw) -> Settings:
 @pytest.mark.parametrize(
     "name, data, status, says",
     [
-        ("a.pdf", b"%PDF-1.4", 415, "only .txt"),
+        ("a.exe", b"MZ\x90\x00", 415, "only .txt"),
+        ("a.pdf", "一、总则".encode(), 415, "named .pdf but its content is text"),
+        ("a.docx", b"%PDF-1.4\n", 415, "named .docx but its content is binary data, a PDF"),
+        ("a.png", b"%PDF-1.4\n", 415, "named .png but its content is binary data, a PDF"),
         ("noext", "一、总则".encode(), 415, "no extension"),
         ("a.txt", b"x" * 101, 413, "limit is 100"),
         ("a.txt", b"  \n", 400, "empty"),
-        ("a.txt", b"\x89PNG\r\n\x1a\n\x00\x00", 415, "binary"),
+        ("a.txt", b"\x89PNG\r\n\x1a\n\x00\x00", 415, "its content is binary data, an image"),
+        ("a.txt", b"\x00\x01binary", 415, "binary"),
         ("a.txt", b"\x01\x02\x03abc", 415, "control characters"),
         ("a.html", b"<html><script>x</script></html>", 400, "no text"),
     ],
@@ -168,3 +172,77 @@ def test_a_chunked_upload_without_a_length_is_bounded_too(tmp_path):
                            headers={**AUTH, "Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert r.status_code == 413 and r.json()["error"]["code"] == "request_too_large"
     assert r.request.headers["transfer-encoding"] == "chunked" and list(settings.corpus_dir.iterdir()) == []
+
+
+# ------------------------------------------------------------------ PDF, Word, WPS and scans
+def _written(tmp_path, kind: str) -> bytes:
+    from eval import documents as writer
+
+    path = tmp_path / f"plan.{kind}"
+    text = HR.read_text(encoding="utf-8")
+    if kind == "docx":
+        writer.write_docx(text, path)
+    elif kind == "pdf":
+        writer.write_text_pdf(text, path)
+    else:
+        images = list(writer.page_images(text))[:1]
+        images[0].save(path, "PNG")
+    return path.read_bytes()
+
+
+def test_check_parses_reads_a_docx_and_a_text_pdf(tmp_path):
+    from rag.uploads import check_parses
+
+    for kind in ("docx", "pdf"):
+        parsed = check_parses(check_upload(f"plan.{kind}", _written(tmp_path, kind), 5_000_000))
+        assert parsed.format == kind and parsed.clauses and parsed.clauses > 30 and parsed.ocr is False
+    assert parsed.pages and parsed.pages > 10
+
+
+def test_a_scan_is_left_to_the_build_when_the_server_has_ocr_and_refused_when_not(tmp_path, monkeypatch):
+    from index import ocr
+    from rag.uploads import check_parses
+
+    checked = check_upload("scan.png", _written(tmp_path, "png"), 5_000_000)
+    monkeypatch.setattr(ocr, "engine", lambda: ocr.OcrEngine("tesseract", "chi_sim"))
+    assert check_parses(checked).to_json() == {"clauses_found": None, "format": "image", "pages": None, "ocr": True}
+    monkeypatch.setattr(ocr, "engine", lambda: None)
+    with pytest.raises(UploadError) as e:
+        check_parses(checked)
+    assert e.value.status == 422 and e.value.code == "reader_missing" and "Tesseract" in e.value.message
+
+
+def test_a_doc_needs_libreoffice_and_a_broken_pdf_is_unreadable(tmp_path, monkeypatch):
+    from index import office
+    from rag.uploads import check_parses
+
+    doc = check_upload("old.doc", office.OLE_MAGIC + b"\x00" * 600, 5_000_000)
+    monkeypatch.setattr(office, "soffice", lambda: None)
+    with pytest.raises(UploadError) as e:
+        check_parses(doc)
+    assert e.value.code == "reader_missing" and "LibreOffice" in e.value.message
+    monkeypatch.setattr(office, "soffice", lambda: "/usr/bin/soffice")
+    assert check_parses(doc).clauses is None
+    with pytest.raises(UploadError) as e:
+        check_parses(check_upload("broken.pdf", b"%PDF-1.4\n garbage", 5_000_000))
+    assert e.value.status == 422 and e.value.code == "unreadable"
+
+
+def test_a_docx_upload_is_indexed_with_its_format(tmp_path):
+    settings = settings_in(tmp_path, admin_token=TOKEN, upload_max_bytes=2_000_000)
+    shutil.copy(ZS, settings.corpus_dir / ZS.name)
+    fake = FakeAssistant()
+    fake.embedder = HashEmbedder()
+    app = create_api(fake, settings)
+    with serve(app) as url:
+        c = http(url)
+        r = c.post("/api/documents", files={"file": ("怀仁.docx", _written(tmp_path, "docx"))}, headers=AUTH)
+        assert r.status_code == 202, r.text
+        doc = r.json()["document"]
+        assert doc["format"] == "docx" and doc["encoding"] == "binary" and doc["clauses_found"] > 30
+        assert (settings.corpus_dir / f"{doc['doc_id']}.docx").is_file()
+        assert app.state.library.wait(120).state == "idle"
+        listed = {d["doc_id"]: d for d in c.get("/api/documents", headers=AUTH).json()["documents"]}[doc["doc_id"]]
+        assert listed["state"] == "indexed" and listed["format"] == "docx" and listed["city"] == "怀仁"
+        r = c.post("/api/documents", files={"file": ("fake.pdf", "一、总则".encode())}, headers=AUTH)
+        assert r.status_code == 415 and r.json()["error"]["code"] == "wrong_content"

@@ -72,3 +72,25 @@ def test_damaged_catalog_says_to_rebuild(built_env, damage):
         load_index(built_env)
     report = build_index(built_env, embedder=HashEmbedder())   # a build over it starts afresh
     assert report.chunks and load_index(built_env).chunks
+
+
+def test_a_catalog_written_before_the_format_fields_is_still_read(built_env):
+    """Documents and clauses of older catalogs have no format / pages / ocr (nor a units deadline):
+    they read as a text document, read without OCR."""
+    build = current_build(built_env.index_dir)
+    lines = (build / CATALOG).read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    old = []
+    for i, line in enumerate(lines):
+        row = json.loads(line)
+        if 1 <= i <= header["documents"]:
+            for key in ("format", "pages", "ocr"):
+                row.pop(key)
+            for c in row["clauses"]:
+                c.pop("ocr")
+                c["units"].pop("deadline")
+        old.append(json.dumps(row, ensure_ascii=False))
+    snap = IndexSnapshot.from_lines(old)
+    doc = next(iter(snap.documents.values()))
+    assert (doc.format, doc.pages, doc.ocr) == ("text", None, False)
+    assert not any(c.ocr for c in doc.clauses) and all(c.units.deadline == "" for c in doc.clauses)

@@ -168,7 +168,8 @@ def test_documents_html_lists_uploaded_documents_with_state_and_reason():
 
 def test_refusal_text_is_chinese_with_the_library_detail():
     e = UploadError(415, "only .txt, .md files are accepted", "unsupported_file_type")
-    assert ui_admin.refusal_text(e) == "⚠ 只接受 .txt、.md、.html、.htm 文件（only .txt, .md files are accepted）"
+    assert ui_admin.refusal_text(e) == ("⚠ 只接受 .txt、.md、.html、.htm、.pdf、.docx、.doc、.wps、.png、.jpg、.jpeg、.tif、.tiff "
+                                        "文件（only .txt, .md files are accepted）")
     assert ui_admin.refusal_text(UploadError(500, "x", "other")) == "⚠ 操作未完成（x）"
 
 
@@ -199,7 +200,8 @@ def test_admin_upload_list_and_remove_through_the_library(tmp_path):
 
 def test_admin_upload_refusals_are_the_library_checks(tmp_path):
     admin = ui_admin.Admin(library_in(tmp_path), "t0ken", 100)
-    assert "只接受" in admin.upload("t0ken", upload_file(tmp_path, "a.pdf", b"%PDF"))[0]
+    assert "只接受" in admin.upload("t0ken", upload_file(tmp_path, "a.exe", b"MZ"))[0]
+    assert "文件内容与扩展名不符" in admin.upload("t0ken", upload_file(tmp_path, "a.pdf", "一、总则".encode()))[0]
     assert "文件超过大小上限" in admin.upload("t0ken", upload_file(tmp_path, "b.txt", b"x" * 101))[0]
     assert "请先选择" in admin.upload("t0ken", None)[0]
     assert "请先选择要移除" in admin.remove("t0ken", None)[0]
