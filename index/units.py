@@ -37,6 +37,8 @@ _PART_LABELS = {
 _PART = re.compile("^(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _PART_LABELS.items()) + r")\s*[::]\s*(?P<value>.*)$")
 _PARTS = re.compile(r"[;\uff1b]")
 _LEAD = re.compile(r"^(.+?)牵头(?:[,,、]?\s*(?:会同|会|联合|配合)(.+?))?(?:负责|实施|落实)?$")
+# "X牵头,Y配合": the co-operating units named before their verb
+_LEAD_THEN_CO = re.compile(r"^(.+?)牵头[,,、;;]\s*(.+?)(?:配合|协助|协同|参与)(?:实施|落实|负责)?$")
 _RESP = re.compile(r"^(.+?)(?:按照?(?:各自)?职责分工)?(?:共同)?负责$")
 _SPLIT = re.compile(r"[、,,;;]|\s+")
 _TRAIL = re.compile(r"(?:等(?:有关|相关)?(?:单位|部门)|等)$")
@@ -149,6 +151,9 @@ def _match(probe: str, source: str) -> Units:
     m = _LABELLED.match(probe)
     if m:
         return Units(responsible=split_units(source[m.start(1):m.end(1)]))
+    m = _LEAD_THEN_CO.match(probe)
+    if m:
+        return Units(lead=split_units(source[m.start(1):m.end(1)]), co=split_units(source[m.start(2):m.end(2)]))
     m = _LEAD.match(probe)
     if m:
         co = split_units(source[m.start(2):m.end(2)]) if m.group(2) else []

@@ -88,5 +88,5 @@ def test_a_synthetic_document_passes_every_template(tmp_path):
     build_index(settings)
     assistant = build_assistant(settings)
     report = selfcheck.run(assistant.components.snapshot, assistant.ask)
-    assert report.by_template()["unit_written"][1] >= 4 and report.by_template()["heading"][1] >= 5
+    assert report.by_template()["unit_written"][1] >= 6 and report.by_template()["heading"][1] >= 5
     assert all(r >= FLOOR for r in rates(report).values()), report.to_json()
