@@ -25,7 +25,9 @@ def parse_document(raw: RawDocument) -> Document:
     clauses = parser.parse(body) if start < len(lines) else paragraphs_as_clauses(raw.doc_id, body)
     if not clauses:
         raise IngestError(f"{raw.source}: no clauses found; check that it is a policy text.")
-    header = lines[:max(meta.title_start, 0)] + [lines[i] for i in sorted(issuing)]
+    title_lines = range(max(meta.title_start, 0), meta.title_line + 1)
+    said = [i for i in title_lines if _ISSUED_TITLE.search(lines[i].text)]   # 中共中央国务院印发《质量强国建设纲要》
+    header = lines[:max(meta.title_start, 0)] + [lines[i] for i in sorted(issuing | set(said))]
     front = front_matter(raw.doc_id, header, header_fields(lines, start))
     if front is not None:
         clauses = [front, *clauses]
@@ -41,6 +43,8 @@ def parse_document(raw: RawDocument) -> Document:
     )
 
 
+# A title line that says who issued the document (X印发《…》, 关于印发《…》的通知): cited as front matter too.
+_ISSUED_TITLE = re.compile(r"(?:印发|发布|颁布|下发)\s*[《〈]")
 FRONT = "发文"          # clause id of a document's front matter (notice, 文号, signature, date)
 
 

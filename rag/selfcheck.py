@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from index.catalog import IndexSnapshot
+from index.document import FRONT
 from index.gazetteer import places
 from index.models import Document
 from index.text import compact
@@ -178,7 +179,7 @@ def judge(probe: Probe, answer: Answer) -> Result:
         return Result(probe, not answer.answerable, "answered" if answer.answerable else "")
     if not answer.answerable:
         return Result(probe, False, f"declined ({answer.meta.get('declined')})")
-    cited = {(c.clause.doc_id, c.clause.clause_id) for c in answer.citations if c.clause.clause_id != "发文"}
+    cited = {(c.clause.doc_id, c.clause.clause_id) for c in answer.citations if c.clause.clause_id != FRONT}
     missing = probe.must - cited
     if missing:
         return Result(probe, False, f"missing {len(missing)} of {len(probe.must)}: " + "、".join(sorted(c for _, c in missing))[:200])

@@ -9,13 +9,13 @@ from __future__ import annotations
 import re
 
 from index.catalog import IndexSnapshot
+from index.document import FRONT
 from index.models import Clause, Document
 from index.text import normalise
 from rag.compose.evidence import VALUES, clause_sentences
 from rag.compose.reply import Reply, doc_label
 from rag.types import Ask, Hit, Query
 
-FRONT = "发文"            # the clause id of a document's front matter (index/document.py)
 LIBRARY = "library"
 FIELD_WORDS = {"doc_number": "文号", "date": "印发日期", "issuer": "发文单位", "period": "实施期(覆盖年份)",
                "title": "标题", LIBRARY: "收录的文件"}

@@ -18,8 +18,9 @@ import re
 import numpy as np
 
 from index.catalog import MIN_HEADING, IndexSnapshot
+from index.document import FRONT
 from index.models import Clause
-from index.text import compact
+from index.text import compact, normalise
 from rag.retrieve.retrievers import DenseRetriever, LexicalRetriever
 from rag.retrieve.sections import find_section, wants_list
 from rag.types import Filters, Hit, Kind, Query, Retriever, Role
@@ -116,6 +117,7 @@ def matching_places(scores: np.ndarray, place_of: np.ndarray, places: list[str],
     return {places[i] for i in np.unique(above)}
 
 
+
 NAMED_HEADING = MIN_HEADING    # a clause heading of at least this many characters, written out in the question
 NAMED_LONGEST = 40   # longest heading looked for
 NAMED_SCAN = 300     # characters of the ask searched for headings
@@ -146,15 +148,17 @@ GOAL_CLAUSES = 2          # clauses quoted for a plan's goals when no heading sa
 
 
 def goal_clauses(query: Query, snap: IndexSnapshot) -> list[tuple[str, str]]:
-    """A question for a place's goals as such (汕头质量强市目标, 怀仁的主要目标): the clauses headed
-    目标 in its documents, else those stating most targets by year (到2015年…)."""
+    """A question for a place's goals as such (汕头质量强市目标, 东莞产品质量提升目标: nothing asked
+    besides 目标 and the words of the plan's own title): the clauses headed 目标 in its documents,
+    else those stating most targets by year (到2015年…)."""
     if query.kind != Kind.TARGET or not query.filters.cities:
         return []
+    docs = snap.allowed_docs(query.filters.cities, query.filters.doc_ids)
+    titled = {t for d in docs for t in snap.tokenizer.tokenize(normalise(snap.documents[d].title))}   # the plan named
     words = [t for t in snap.tokenizer.tokenize(query.focus or query.ask) if t.strip() and t not in _GOAL_WORDS
-             and t not in query.filters.cities and t.removesuffix("市") not in query.filters.cities]
+             and t not in titled and t not in query.filters.cities and t.removesuffix("市") not in query.filters.cities]
     if words or "目标" not in (query.ask or ""):
         return []
-    docs = snap.allowed_docs(query.filters.cities, query.filters.doc_ids)
     headed = [(d, c.clause_id) for d in docs for c in snap.documents[d].clauses if "目标" in c.heading]
     if headed:
         return headed[:3]
@@ -227,7 +231,15 @@ class KindAwareStrategy:
         return interleave(groups)
 
     def retrieve(self, query: Query) -> list[Hit]:
-        """The ranked clauses; sets query.named, query.section and query.more_cities on the way."""
+        """The ranked clauses; sets query.named, query.section and query.more_cities on the way. A
+        document's front matter (its 发文 part) answers questions about the document, not about
+        a topic: it goes last for every other question."""
+        hits = self._retrieve(query)
+        if query.kind == Kind.DOCUMENT:
+            return hits
+        return [h for h in hits if h.clause.clause_id != FRONT] + [h for h in hits if h.clause.clause_id == FRONT]
+
+    def _retrieve(self, query: Query) -> list[Hit]:
         if query.kind == Kind.COMPARE:
             return self.compare(query)
         hits = self.retriever.retrieve(query, self.k)

@@ -367,5 +367,6 @@ def test_a_signature_block_after_the_last_clause_is_not_clause_text():
 
 def test_part_of_a_document_is_noted():
     d = document("中共中央 国务院印发《质量强国建设纲要》(下)\n八、增强企业能力\n(十九)加快质量技术创新。内容。")
-    assert [c.clause_id for c in d.clauses] == ["八、(十九)"]
+    assert [c.clause_id for c in d.clauses] == ["发文", "八、(十九)"]       # the title line says who issued it
+    assert d.clauses[0].text == "中共中央 国务院印发《质量强国建设纲要》(下)"
     assert any("only part of the document" in n for n in d.notes)
