@@ -54,6 +54,8 @@ class ExtractiveAnswerer:
         about = set(query.about)
         if about and query.kind in (Kind.WHO_LEADS, Kind.TARGET):     # the clauses named or pointed at, nothing else
             hits = [h for h in hits if h.key in about] or hits
+            if query.kind == Kind.TARGET and measure_of(query.ask) == "年":   # 这些是到哪一年的目标?: the lead clause says
+                hits = hits + parents(self.snap, hits)
         whole = about and (query.kind in (Kind.LOOKUP, Kind.SUPPORT) or (query.kind == Kind.TARGET and not asks_figure(query.ask)))
         if query.kind == Kind.DOCUMENT:
             document.compose(comp, self.snap, query)
@@ -230,6 +232,18 @@ def asks_figure(ask: str) -> bool:
 
 
 _BY_YEAR = re.compile(r"^(到|至)?\s*[\d?]{4}\s*年")
+
+
+def parents(snap: IndexSnapshot, hits: list[Hit]) -> list[Hit]:
+    """The clauses that head these ones (一、(二) over its items 1.–5.), for what the lead text
+    says of all of them (到2020年)."""
+    out: list[Hit] = []
+    for hit in hits:
+        path = hit.clause.heading_path[:-1]
+        lead = next((c for c in snap.documents[hit.doc.doc_id].clauses if path and c.heading_path == path), None)
+        if lead is not None and lead is not hit.clause and all(h.clause is not lead for h in hits + out):
+            out.append(Hit(clause=lead, doc=hit.doc, score=hit.score))
+    return out
 
 
 def _target_year(hit: Hit, sentence: Sentence) -> Sentence | None:

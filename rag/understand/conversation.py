@@ -160,9 +160,10 @@ def pointer(ask: str, lists: list[list[tuple[str, str]]], snap: IndexSnapshot,
     longest = next((i for i in lists if len(i) > 1), lists[0] if lists else recent)
     if _LAST.search(ask):
         return Pointer([longest[-1]], "最后一项")
-    if _ALL.search(ask) and len(longest) > 1:
-        return Pointer(list(longest), f"全部 {len(longest)} 项", within=_asks_inside(_ALL.sub(" ", ask)))
-    if _CHAPTER.search(ask) and recent:
+    if _ALL.search(ask):                      # 这些是到哪一年的目标? after one clause of targets: that clause
+        shown = longest if len(longest) > 1 else recent or longest
+        return Pointer(list(shown), f"全部 {len(shown)} 项", within=_asks_inside(_ALL.sub(" ", ask)))
+    if _CHAPTER.search(ask) and recent and not _asks_inside(_CHAPTER.sub(" ", ask)):   # 那技术性贸易措施呢,这部分…: a topic
         return Pointer(list(recent[:1]), "所在的一章", chapter=True)
     named = _NAMED.search(ask) or _TOPIC.search(ask)
     if named:

@@ -467,6 +467,8 @@ class Understander:
             named = ([self.snap.documents[d].place for d, _ in pointed.items][:1] if pointed else []) or \
                 next((found for q, _ in reversed(history or []) if (found := self.cities.find(normalise(str(q))))), [])
         carried = previous if how == "ellipsis" else None      # a new topic keeps only the setting
+        if carried and self.cities.find(_QUOTED.sub(" ", typed)):  # 东莞呢? after a 汕头 question: not 汕头's words
+            carried = (self.cities.strip(carried[0]), carried[1])
         text = f"{carried[0]} {typed}" if carried else typed
         field_asked = document_fields(ask, named, follows=leans)
         topic = terse_duty(ask, self.cities, find_unit(ask, named))

@@ -4,7 +4,8 @@ decline of one does not decline the others.
 
 The message is cut at sentence ends (?。!;) and at commas that open another ask (另外, 还有, 也想,
 同时 …). Pieces that ask nothing (no interrogative, no want: 我们是中山一家灯饰厂) are the speaker's
-context and go with every ask. One ask, with or without context, is left as it was typed.
+context: they go with the first ask, and the later ones follow it (its place carries over). One
+ask, with or without context, is left as it was typed.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ _CONNECTIVE = re.compile(r"[,，、]\s*(?=(?:另外|此外|还有(?!谁)|同时|
                          r"[\u4e00-\u9fffA-Za-z])|(?<=[\u4e00-\u9fff])、(?=(?:想|要|需要|希望|打算)[\u4e00-\u9fff])")   # 想做品牌、要融资
 # "那文旅局呢?" followed by the question it is the subject of: one ask, not two.
 _ELLIPTICAL = re.compile(r"^(?:那么?|还有)?[\u4e00-\u9fffA-Za-z]{1,10}呢[?？]?$")
-_ASKS = re.compile(r"[?？]|什么|哪|谁|多少|几[个家项条年月号]|吗|呢|怎么|怎样|如何|是否|有没有|能不能|可不可以|能否|"
+_ASKS = re.compile(r"[?？]|什么|哪|谁|多少|(?<![好十几这那前近头])几[个家项条年月号]|吗|呢|怎么|怎样|如何|是否|有没有|能不能|可不可以|能否|"
                    r"\b(what|which|who|how|when|where|is|are|does|do|can)\b", re.I)
 _WANTS = re.compile(r"想|要|希望|需要|打算|计划")
 
@@ -53,7 +54,7 @@ def split_asks(text: str) -> list[str]:
         said, first = split_context(asks[0])
         context, asks[0] = ([said], first) if said else ([], asks[0])
     prefix = "".join(c.rstrip("。.;;,,") + "," for c in context)
-    return [prefix + a for a in asks]
+    return [prefix + asks[0], *asks[1:]]        # the later asks follow the first: its place carries, its trade would drown them
 
 
 def _joined(kept: list[str]) -> list[str]:

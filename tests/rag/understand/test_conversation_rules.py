@@ -90,7 +90,7 @@ SPLITS = [
     case("one question stays as typed", "中山市推行首席质量官制度由哪些部门负责?", ["中山市推行首席质量官制度由哪些部门负责?"]),
     case("a self-description goes with every ask",
          "我们是中山一家灯饰厂,想做绿色产品认证,另外员工培训有没有渠道?",
-         ["我们是中山一家灯饰厂,想做绿色产品认证", "我们是中山一家灯饰厂,另外员工培训有没有渠道?"]),
+         ["我们是中山一家灯饰厂,想做绿色产品认证", "另外员工培训有没有渠道?"]),
     case("a statement after a question belongs to it", "研究院院长是谁?我们想跟他联系一下。", ["研究院院长是谁?我们想跟他联系一下。"]),
     case("an elliptical piece joins the question after it", "那文旅局呢?在这份方案里负责什么?", ["那文旅局呢?在这份方案里负责什么?"]),
     case("wants joined by 、", "想做品牌、要融资,有什么支持?", ["想做品牌", "要融资,有什么支持?"]),
