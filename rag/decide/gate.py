@@ -70,7 +70,10 @@ class Signals:
         if self.unknown >= STRANGER_UNKNOWN and self.dense < STRANGER_DENSE and not self.follows:
             return False
         whole = self.unknown == 0 and self.coverage >= WHOLE_COVERAGE and self.mass >= WHOLE_MASS
-        return (self.coverage >= min_coverage and self.mass >= min_mass) or self.dense >= min_dense or whole
+        # a follow-up's embedding carries the previous answer's text, so its dense similarity is the
+        # last topic's: alone it does not show that the new setting (东莞呢?) has a clause about it
+        alike = self.dense >= min_dense and (not self.follows or self.coverage >= min_coverage)
+        return (self.coverage >= min_coverage and self.mass >= min_mass) or alike or whole
 
     def as_dict(self) -> dict[str, object]:
         return {"coverage": round(self.coverage, 3), "mass": round(self.mass, 2), "dense": round(self.dense, 3),

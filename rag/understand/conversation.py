@@ -176,7 +176,7 @@ def pointer(ask: str, lists: list[list[tuple[str, str]]], snap: IndexSnapshot,
 
 
 _INSIDE_FILLER = re.compile(r"[\W_]|里面|里|中|有没有|没有|有|讲|提到|提|说|是否|吗|呢|什么|哪些|的|了|过|这些|都|分别|由|谁|负责|牵头|"
-                            r"配合|怎么|具体|内容|要求|要|做|管|单位|部门|目标|多少|哪一?年|是")
+                            r"配合|怎么|具体|内容|要求|要|做|管|单位|部门|目标|多少|哪一?年|是|下面|一共|共|几条|几项|包括|哪几|条|项|章")
 
 
 def _asks_inside(rest: str) -> bool:

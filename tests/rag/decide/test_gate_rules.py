@@ -54,6 +54,9 @@ RELEVANT = [
          Signals(coverage=1.0, mass=4.7, unknown=0.67, dense=0.11), False),
     case("… unless it follows a turn", Signals(coverage=1.0, mass=4.7, unknown=0.67, dense=0.11, follows=True), True),
     case("… or some clause resembles it", Signals(coverage=1.0, mass=4.7, unknown=0.67, dense=0.2), True),
+    case("a follow-up's dense similarity alone is the last topic's (东莞呢? after 汕头's 工程质量)",
+         Signals(coverage=0.15, mass=1.9, dense=0.55, follows=True), False),
+    case("… with coverage of its own it counts", Signals(coverage=0.2, mass=1.9, dense=0.55, follows=True), True),
     case("high coverage overrides, then dense still counts", Signals(coverage=0.7, mass=1.0, dense=0.6, unknown=1.0), True),
     case("high coverage overrides, but mass still needed", Signals(coverage=0.7, mass=1.0, unknown=1.0), False),
 ]
