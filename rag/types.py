@@ -92,6 +92,7 @@ class Query:
     codes: list[str] = field(default_factory=list)   # standard or product codes named (ISO 9001, GB/T 19001)
     previous_answer: str = ""       # the assistant's previous turn, for a follow-up (not repeated)
     expansions: list[str] = field(default_factory=list)  # corpus terms for the ask's wording (lexicon, English)
+    alternatives: list[list[str]] = field(default_factory=list)  # the lexicon's expansions, one group of alternatives per wording
     places: list[str] = field(default_factory=list)  # covered cities (or NATIONAL) named, in order
     unit: str | None = None         # the unit a duty question is about, e.g. "市场监管局"
     role: Role = Role.ANY           # what a duty question asks of the unit

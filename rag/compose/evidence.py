@@ -60,7 +60,14 @@ def ask_terms(query: Query, snap: IndexSnapshot) -> dict[str, float]:
         return query.terms
     cities = {c for city in query.filters.cities + query.places for c in (city, city + "市")}
     terms: dict[str, float] = {}
-    for text, factor in ((query.focus or query.ask or query.text, 1.0), (" ".join(query.expansions), 1.0),
+    grouped = {t for group in query.alternatives for t in group}
+    others = [t for t in query.expansions if t not in grouped]          # the English bridge's terms
+    for group in query.alternatives:           # one wording's alternatives weigh as one term: any of them covers it
+        alternatives = [" ".join(snap.tokenizer.tokenize(t)) for t in group if all(x in snap.bm25 for x in snap.tokenizer.tokenize(t))]
+        if alternatives:
+            key = "|".join(alternatives)
+            terms[key] = max(terms.get(key, 0.0), max(snap.bm25.idf(x) for a in alternatives for x in a.split()))
+    for text, factor in ((query.focus or query.ask or query.text, 1.0), (" ".join(others), 1.0),
                          (query.context, CONTEXT_WEIGHT)):
         for t in snap.tokenizer.tokenize(text):
             if t in _QUESTION_WORDS or t in cities:
@@ -80,13 +87,41 @@ def unknown_share(query: Query, snap: IndexSnapshot) -> float:
     return sum(1 for t in tokens if t not in snap.bm25) / len(tokens)
 
 
+_CJK4 = re.compile(r"^[\u4e00-\u9fff]{4}$")
+
+
+COMPOUND_GAP = 12        # characters that may stand between the two words of a compound
+
+
+def occurs(term: str, low: str) -> bool:
+    """Whether a term occurs in the (lower-case) text: as written, or a four-character compound as
+    its two words close together (质量培训 in "质量、标准等基础知识培训"), which the segmenter keeps
+    whole."""
+    if "|" in term or " " in term:             # alternatives, each a run of tokens: any one, all of its tokens
+        return any(all(occurs(t, low) for t in alt.split()) for alt in term.split("|"))
+    if term in low:
+        return True
+    if not _CJK4.match(term):
+        return False
+    head, tail = term[:2], term[2:]
+    at = low.find(head)
+    while at >= 0:
+        if tail in low[at + 2: at + 2 + COMPOUND_GAP + 2]:
+            return True
+        at = low.find(head, at + 1)
+    return False
+
+
+def matched_mass(text_norm: str, terms: dict[str, float]) -> float:
+    """The weight of the terms that occur in the text."""
+    low = text_norm.lower()
+    return sum(w for t, w in terms.items() if occurs(t, low))
+
+
 def coverage(text_norm: str, terms: dict[str, float]) -> float:
     """The weighted share of the terms (lower-case tokens) that occur in the text."""
     total = sum(terms.values())
-    if not total:
-        return 0.0
-    low = text_norm.lower()
-    return sum(w for t, w in terms.items() if t in low) / total
+    return matched_mass(text_norm, terms) / total if total else 0.0
 
 
 def is_heading(text: str, clause: Clause) -> bool:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from index.catalog import IndexSnapshot
 from index.models import Document
 from rag.compose.document import stated_anywhere
-from rag.compose.evidence import ask_terms, coverage, states, unknown_share
+from rag.compose.evidence import ask_terms, coverage, matched_mass, states, unknown_share
 from rag.retrieve.retrievers import DenseRetriever
 from rag.retrieve.strategy import in_charge
 from rag.types import Decision, DeclineReason, Hit, Kind, Query
@@ -118,7 +118,7 @@ class CoverageGate:
             text = (h.clause.norm + " ".join(h.clause.heading_path)).lower()
             cov = coverage(text, terms)
             if cov > best_cov:
-                best_cov, best_mass = cov, sum(w for t, w in terms.items() if t in text)
+                best_cov, best_mass = cov, matched_mass(text, terms)
         ranked = self.dense.ranked(query, 1) if self.dense is not None and hits else []
         about = set(query.about) | set(query.section)
         if query.kind == Kind.DOCUMENT:                # about the document itself: its text states it or not

@@ -77,6 +77,15 @@ class Lexicon:
                 hits += [(where, order, t) for t in entry.terms]
         return list(dict.fromkeys(t for _, _, t in sorted(hits)))
 
+    def expand_groups(self, text: str) -> list[list[str]]:
+        """The corpus terms triggered by `text`, one group per lexicon entry: alternatives for one
+        wording (贷款 -> 融资授信 | 融资增信 | 金融机构 | 质押融资), which a clause covers with any one."""
+        norm = normalise(text).lower()
+        positions: dict[str, list[int]] = {}
+        for end, part in self._automaton.iter(norm):
+            positions.setdefault(part, []).append(end - len(part) + 1)
+        return [list(entry.terms) for entry in self.entries if _first_match(entry, positions) is not None]
+
 
 def _first_match(entry: _Entry, positions: dict[str, list[int]]) -> int | None:
     """The earliest start at which one of the entry's patterns matches, or None."""

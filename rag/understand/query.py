@@ -70,6 +70,7 @@ _WHO = re.compile(r"牵头|负责|责任单位|责任部门|主管|哪些部门|
                   r"\b(runs?|handles?|manages?|oversees?|supervises?|coordinates?)\b", re.I)
 _TARGET = re.compile(r"目标|多少|几个|几家|几项|几大|几类|几种|比例|比重|覆盖率|合格率|达到|哪一年|哪年|到哪|几年|%|百分|"
                      r"how many|how much|target|rate|which year|what year|which years|by when|goal", re.I)
+_SOME = re.compile(r"几[个家项大类种](?=[\u4e00-\u9fff]{1,4}(?:想|要|都|也|一起|准备|打算|合作|联合|共同))")   # 几家同行想…
 _SUPPORT = re.compile(r"资金|补贴|补助|奖励|奖金|税|优惠|扶持|融资|贷款|信贷|授信|财政|基金|专项|支持|政策|帮|机会|便利|"
                       r"服务|培训|安排|提供|能给|参加|参与|申请|fund|tax|subsid|grant|loan|financ|support|help|service", re.I)
 # Deixis and ellipsis that make a question lean on the previous turn.
@@ -240,6 +241,8 @@ def classify(text: str) -> Kind:
     for kind, pattern in ((Kind.DUTY, _DUTY), (Kind.COMPARE, _COMPARE), (Kind.WHO_LEADS, _WHO),
                           (Kind.TARGET, _TARGET), (Kind.SUPPORT, _SUPPORT)):
         if pattern.search(text):
+            if kind == Kind.TARGET and not _TARGET.search(_SOME.sub(" ", text)) and _SUPPORT.search(text):
+                return Kind.SUPPORT             # 几家同行想一起搞标准,政府支不支持?: 几家 is "a few", not a figure asked
             return kind
     return Kind.LOOKUP
 
@@ -556,6 +559,7 @@ class Understander:
         words = " ".join(parts)
         if self.lexicon is not None:
             query.expansions += self.lexicon.expand(words)
+            query.alternatives = self.lexicon.expand_groups(words)
         if query.english and self.bridge is not None:
             query.expansions += self.bridge.to_chinese(query.text if previous else query.ask)
         return " ".join(p for p in [*parts, *query.expansions] if p and p.strip())
