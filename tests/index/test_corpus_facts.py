@@ -96,13 +96,14 @@ def test_002_structure_has_items_under_subheadings(snapshot):
 def test_build_counts(built):
     _, report = built
     assert report.documents == 5 and report.skipped == []
-    # 145 numbered clauses and preambles, plus the front matter (发文) of 000, 002 and 003; 001's
-    # header is a web page's key: value summary and 004 has none
-    assert report.clauses == 148 and report.chunks >= report.clauses
+    # 145 numbered clauses and preambles, plus the front matter (发文) of 000, 002, 003 and 004 (its
+    # title line says who issued it); 001's header is a web page's key: value summary
+    assert report.clauses == 149 and report.chunks >= report.clauses
 
 
 def test_front_matter_is_a_clause_with_its_damage(snapshot):
     front = {d.doc_id[:3]: d.clauses[0] for d in snapshot.documents.values() if d.clauses[0].clause_id == "发文"}
-    assert sorted(front) == ["000", "002", "003"]
+    assert sorted(front) == ["000", "002", "003", "004"]
+    assert front["004"].text.startswith("中共中央国务院印发《质量强国建设纲要》")
     assert "东府办〔2018〕71号" in front["002"].text and "2023年6月22日" in front["003"].text
     assert "2021?2?3?" in front["000"].text and front["000"].is_damaged
