@@ -65,6 +65,7 @@ class Offer:
     trades: list[str] = field(default_factory=list)     # trades named (index/data/trades.tsv)
     families: list[str] = field(default_factory=list)   # trade families named: 传统产业, 消费品 …
     conditions: list[str] = field(default_factory=list)  # the phrases that restrict it, verbatim
+    open: bool = False             # another phrase helps any enterprise: sizes, titles, trades are no bar
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Offer:

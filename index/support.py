@@ -135,7 +135,7 @@ def kind_phrases() -> Phrases:
     return Phrases((w, kind) for kind, words in _rows("support_kinds.tsv", 2) for w in words.split("|"))
 
 
-WORD_CLASSES = ("offer", "control", "beneficiary", "facility", "not_for", "aims", "internal")
+WORD_CLASSES = ("offer", "control", "beneficiary", "facility", "not_for", "aims", "internal", "scope")
 
 
 @lru_cache(maxsize=1)
@@ -165,10 +165,21 @@ def classify(clause: Clause) -> Support:
     if words["aims"].find(normalise(" ".join(clause.heading_path or [clause.heading]))) or \
             words["internal"].find(normalise(clause.heading)):
         return Support()
-    heading_trades = _trade_terms(normalise(" ".join(clause.heading_path)))
+    path = normalise(" ".join([*clause.heading_path, clause.heading]))
+    heading = Heading(clause.heading, _trade_terms(path), beneficiary_phrases().find(path))
     offers = [o for start, end in content_sentences(clause)
-              if (o := offer_in(clause.text, start, end, heading_trades)) is not None]
+              if (o := offer_in(clause.text, start, end, heading)) is not None]
     return Support(offers=offers)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What a clause's headings say of all its sentences: trades (for sentences naming none) and
+    size groups or standings (for every sentence: 实施小微企业质量精准帮扶)."""
+
+    text: str
+    trades: list[Term]
+    who: list[Term]
 
 
 def content_sentences(clause: Clause) -> list[tuple[int, int]]:
@@ -193,21 +204,45 @@ def _is_heading(sentence: str, heading: str) -> bool:
     return bool(heading) and body == normalise(heading).strip().rstrip("。.;；")
 
 
-def offer_in(text: str, start: int, end: int, heading_trades: list[Term]) -> Offer | None:
+# A sentence that states a target ("到2025年,建成…", "力争到2020年,率先建成…") offers nothing itself.
+_TARGET = re.compile(r"^(?:力争|争取)?(?:到|至)[\d?]{4}年")
+
+
+def offer_in(text: str, start: int, end: int, heading: Heading | None = None) -> Offer | None:
     """The sentence text[start:end] as an Offer, or None when it offers enterprises nothing."""
+    heading = heading or Heading("", [], [])
     norm = normalise(text[start:end])
     kinds = kind_phrases().labels(norm)
     own = _trade_terms(norm)
-    terms = own or heading_trades
-    if not kinds or not _offers(norm, targeted=bool(_labels(terms, "trade") or _labels(terms, "family"))):
+    terms = [*own, *heading.trades]            # a sector heading widens what its sentences name
+    if _TARGET.match(norm) or not kinds or \
+            not _offers(norm, targeted=bool(_labels(terms, "trade") or _labels(terms, "family"))):
         return None
     who = beneficiary_phrases().find(norm)
     source = text[start:end] if len(norm) == end - start else norm
     order = {k: i for i, k in enumerate(support_kinds())}
     return Offer(start=start, end=end, kinds=sorted(kinds, key=order.__getitem__),
-                 sizes=_labels(who, "size"), titles=_labels(who, "title"),
+                 sizes=_labels([*heading.who, *who], "size"), titles=_labels([*heading.who, *who], "title"),
                  trades=_labels(terms, "trade"), families=_labels(terms, "family"),
-                 conditions=_phrases(source, [*who, *own]))
+                 conditions=([heading.text] if heading.who else []) + _phrases(source, [*who, *own]),
+                 open=not heading.who and not heading.trades and _open(norm, [*who, *own]))
+
+
+def _open(norm: str, named: list[Term]) -> bool:
+    """Whether the sizes, standings and trades a sentence names are no bar: no phrase scopes the
+    sentence (针对…, 重点围绕…, 在…领域) and another phrase helps enterprises without naming any
+    ("完善对重点企业的直通车服务,引导企业制定实施品牌培育规划": the second phrase is for all)."""
+    if not named or wording()["scope"].find(norm):
+        return False
+    covered = bytearray(len(norm))
+    for t in named:
+        covered[t.start:t.end] = b"\x01" * (t.end - t.start)
+    free = [t for t in wording()["beneficiary"].find(norm) if not any(covered[t.start:t.end])]
+    cuts = [0, *(m.end() for m in _SEGMENT.finditer(norm)), len(norm) + 1]
+    for left, right in zip(cuts, cuts[1:]):
+        if any(left <= t.start < right for t in free) and not any(left <= t.start < right for t in named):
+            return True
+    return False
 
 
 def _offers(norm: str, targeted: bool) -> bool:
@@ -217,9 +252,11 @@ def _offers(norm: str, targeted: bool) -> bool:
     offer, control = len(words["offer"].find(norm)), len(words["control"].find(norm))
     if offer < control or (offer == control and not targeted):
         return False
-    if words["beneficiary"].find(norm) or words["facility"].find(norm):
+    if words["beneficiary"].find(norm):
         return True
-    return targeted and not words["not_for"].find(norm)
+    if words["not_for"].find(norm):
+        return False
+    return bool(words["facility"].find(norm)) or targeted
 
 
 def _trade_terms(norm: str) -> list[Term]:
