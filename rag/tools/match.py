@@ -21,6 +21,7 @@ standing, then the city's own documents before the national plan.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -179,20 +180,24 @@ def _lack(groups: list[str], profile: Profile) -> str:
 
 # ------------------------------------------------------------------------------ matching
 def match(snapshot: IndexSnapshot, profile: Profile, index: SupportIndex | None = None,
-          limit: int = MAX_MEASURES) -> MatchResult:
-    """Every applicable measure for the profile, best first, and those it lacks something for."""
+          limit: int = MAX_MEASURES, deadline: float | None = None) -> MatchResult:
+    """Every applicable measure for the profile, best first, and those it lacks something for.
+    `deadline` (time.monotonic()) stops the listing early, with a note saying so."""
     index = index or SupportIndex(snapshot)
     places = index.places_for(profile)
     listed, apart = [], []
-    for place in places:
-        for doc, clause, offers in index.by_place.get(place, []):
-            main, aside = measure(doc, clause, offers, profile)
-            listed += [main] if main else []
-            apart += [aside] if aside else []
+    late = False
+    for doc, clause, offers in (row for place in places for row in index.by_place.get(place, [])):
+        if deadline is not None and time.monotonic() > deadline:
+            late = True
+            break
+        main, aside = measure(doc, clause, offers, profile)
+        listed += [main] if main else []
+        apart += [aside] if aside else []
     listed.sort(key=lambda m: (-m.score, _order(snapshot, m)))
     apart.sort(key=lambda m: (-m.score, _order(snapshot, m)))
     documents = [snapshot.documents[d] for p in places for d in snapshot.place_docs.get(p, ())]
-    notes = list(profile.notes) + _profile_notes(profile)
+    notes = list(profile.notes) + _profile_notes(profile) + (["列举超过时限,只列出了部分文件的措施"] if late else [])
     shown = max(0, limit)
     return MatchResult(profile=profile, measures=listed[:shown], apart=apart[:shown], documents=documents,
                        notes=notes, truncated=max(0, len(listed) - shown) + max(0, len(apart) - shown))

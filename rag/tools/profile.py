@@ -294,3 +294,8 @@ def _wants(text: str) -> list[str]:
     kinds += [t.label for t in kind_phrases().find(text)]
     order = {t.label: t.start for t in [*want_words().find(text), *kind_phrases().find(text)]}
     return sorted(dict.fromkeys(kinds), key=lambda k: order.get(k, 0))
+
+
+def standing_names() -> list[str]:
+    """The standings a profile may state (for forms)."""
+    return [title for title, _ in _rows("standings.tsv", 2)]
