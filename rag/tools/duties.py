@@ -13,6 +13,7 @@ and figures the clause states (lost digits stay "?", never guessed).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -47,7 +48,7 @@ def task_text(clause: Clause) -> str:
     return (clause.text[:span[0] - 1] if span else clause.text).strip()
 
 
-def _found(pattern: re.Pattern[str], text: str, skip: list[tuple[int, int]] = ()) -> list[str]:
+def _found(pattern: re.Pattern[str], text: str, skip: Sequence[tuple[int, int]] = ()) -> list[str]:
     """Matches on the normalised text (so traditional 個 reads as 个), cut from `text` verbatim."""
     norm = normalise(text)
     source = text if len(norm) == len(text) else norm
