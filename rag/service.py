@@ -218,7 +218,9 @@ class AssistantService:
         with self._tools_lock:
             if self._toolbox is None or self._toolbox.snapshot is not snapshot:
                 units = getattr(getattr(components, "strategy", None), "units", None)
-                self._toolbox = Toolbox(snapshot, unit_table=units)
+                toolbox = Toolbox(snapshot, unit_table=units)
+                toolbox.warm_up()
+                self._toolbox = toolbox
             return self._toolbox
 
     def match(self, **profile: Any) -> MatchResult:

@@ -53,6 +53,3 @@ class Toolbox:
         return {"cities": [p for p in self.snapshot.places if p != NATIONAL], "places": list(self.snapshot.places),
                 "trades": trade_names(), "standings": standing_names(), "kinds": list(support_kinds()),
                 "documents": [f"{d.doc_id}|{d.label}" for d in docs]}
-
-    def unit_names(self, place: str | None = None) -> list[str]:
-        return self.duty_index.names(place)
