@@ -215,8 +215,8 @@ def offer_in(text: str, start: int, end: int, heading: Heading | None = None) ->
     kinds = kind_phrases().labels(norm)
     own = _trade_terms(norm)
     terms = [*own, *heading.trades]            # a sector heading widens what its sentences name
-    if _TARGET.match(norm) or not kinds or \
-            not _offers(norm, targeted=bool(_labels(terms, "trade") or _labels(terms, "family"))):
+    if _TARGET.match(norm) or not kinds or not _offers(
+            norm, targeted=bool(_labels(terms, "trade") or _labels(terms, "family")), named=bool(heading.who)):
         return None
     who = beneficiary_phrases().find(norm)
     source = text[start:end] if len(norm) == end - start else norm
@@ -245,14 +245,15 @@ def _open(norm: str, named: list[Term]) -> bool:
     return False
 
 
-def _offers(norm: str, targeted: bool) -> bool:
+def _offers(norm: str, targeted: bool, named: bool = False) -> bool:
     """More offering than controlling wording (as much, for a sentence about named trades), and an
-    enterprise, a facility for all or named trades helped — not only bodies that are no enterprise."""
+    enterprise (named here or, `named`, by the heading: 实施小微企业质量精准帮扶), a facility for all
+    or named trades helped — not only bodies that are no enterprise."""
     words = wording()
     offer, control = len(words["offer"].find(norm)), len(words["control"].find(norm))
     if offer < control or (offer == control and not targeted):
         return False
-    if words["beneficiary"].find(norm):
+    if named or words["beneficiary"].find(norm):
         return True
     if words["not_for"].find(norm):
         return False

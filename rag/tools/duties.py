@@ -37,8 +37,8 @@ class DutyRole(str, Enum):
     RESPONSIBLE = "责任单位"
 
 
-_DEADLINE = re.compile(r"(?:力争|争取)?(?:到|至|于|在)?\s*[\d?]{4}\s*年(?:底|前|内|上半年|下半年)?(?:前)?|每年|年内|年底前")
-_FIGURE = re.compile(r"[\d?]+(?:\.\d+)?\s*(?:%|％|个百分点|个|家|项|人次|件|亿元|万元|元|倍|名|座|所|人|次|台|套)"
+_DEADLINE = re.compile(r"(?:力争|争取)?(?:到|至|于|在)?\s{0,3}(?<![\d?])[\d?]{4}\s{0,3}年(?:底|前|内|上半年|下半年)?(?:前)?|每年|年内|年底前")
+_FIGURE = re.compile(r"(?<![\d?.])[\d?]{1,12}(?:\.\d{1,6})?\s{0,3}(?:%|％|个百分点|个|家|项|人次|件|亿元|万元|元|倍|名|座|所|人|次|台|套)"
                      r"(?:以上|以下|左右)?|翻一番|全覆盖")
 
 
@@ -67,15 +67,22 @@ def figures(text: str) -> list[str]:
     return _found(_FIGURE, text, [m.span() for m in _DEADLINE.finditer(normalise(text))])
 
 
+def names_unit(unit: str, listed: str) -> bool:
+    """Whether a listed name is the unit (any name form, or through a reform). A group of bodies
+    (各镇街人民政府, 各相关部门) names no one body: its clauses are counted apart, never matched
+    (民政 is no part of 人民政府)."""
+    return not is_collective(listed) and unit_matches(unit, listed)
+
+
 def role_in(clause: Clause, unit: str) -> tuple[DutyRole, str] | None:
     """The unit's strongest role in the clause and the name the clause gives it."""
     u = clause.units
     for names, role in ((u.lead, DutyRole.LEAD), (u.co, DutyRole.CO)):
-        hit = next((n for n in names if unit_matches(unit, n)), None)
+        hit = next((n for n in names if names_unit(unit, n)), None)
         if hit is not None:
             return role, hit
     for i, name in enumerate(u.responsible):
-        if unit_matches(unit, name):
+        if names_unit(unit, name):
             return (DutyRole.FIRST if i == 0 and not u.lead else DutyRole.RESPONSIBLE), name
     return None
 
@@ -227,13 +234,19 @@ def tasks(snapshot: IndexSnapshot, doc_id: str) -> TaskMatrix | None:
         if clause.units.is_empty():
             continue
         roles: dict[int, DutyRole] = {}
-        for name in clause.units.all():
+        for name, role in listed_roles(clause):
             col = _column(columns, name)
-            role = role_in(clause, name)
-            if role is not None and (col not in roles or _strength(role[0]) < _strength(roles[col])):
-                roles[col] = role[0]
+            if col not in roles or _strength(role) < _strength(roles[col]):
+                roles[col] = role
         rows.append((clause, roles))
     return TaskMatrix(doc=doc, columns=columns, rows=rows)
+
+
+def listed_roles(clause: Clause) -> list[tuple[str, DutyRole]]:
+    """Each name of the clause's units parenthesis, as written, with the role the parenthesis gives it."""
+    u = clause.units
+    out = [(n, DutyRole.LEAD) for n in u.lead] + [(n, DutyRole.CO) for n in u.co]
+    return out + [(n, DutyRole.FIRST if i == 0 and not u.lead else DutyRole.RESPONSIBLE) for i, n in enumerate(u.responsible)]
 
 
 def _column(columns: list[Column], name: str) -> int:

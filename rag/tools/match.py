@@ -252,10 +252,13 @@ def _primary(kinds: list[str], profile: Profile, chosen: list[tuple[Offer, Verdi
 
 
 def _score(chosen: list[tuple[Offer, Verdict]], profile: Profile, doc: Document) -> float:
+    """Kinds wanted first (the first named counts most), then how specifically the measure names
+    the profile's trade, size or standing (trade 4, family or size 2), then how many of its
+    sentences apply, then the city's own documents before the national plan."""
     kinds = {k for o, _ in chosen for k in o.kinds}
     wanted = sum(3.0 / (1 + i) for i, k in enumerate(profile.wants) if k in kinds)
     specific = max((v.specific for _, v in chosen), default=0.0)
-    return wanted + specific + 0.5 * min(len(chosen), 4) + (1.0 if doc.place != NATIONAL else 0.0)
+    return 10 * wanted + specific + 0.5 * min(len(chosen), 4) + (1.0 if doc.place != NATIONAL else 0.0)
 
 
 def _profile_notes(profile: Profile) -> list[str]:

@@ -33,11 +33,11 @@ _BELOW = re.compile(r"规下|规模以下|限额以下|不是规上|非规上")
 _NEGATION = ("不", "没", "没有", "未", "无", "非", "不是", "还没")
 _WANT = re.compile(r"想|希望|打算|准备|需要|计划|争取|寻求|要做|要搞|有意|考虑|有哪些|有什么|能享受|能申请|可以申请|怎么")
 _CLAUSES = re.compile(r"[^,，。;；!！?？\n]+")
-_NUMBER = r"(\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)"
-_EMPLOYEES = re.compile(_NUMBER + r"\s*(?:多|余|来)?\s*(?:个)?\s*(?:人|名员工|名职工|名工人|员工|工人)|"
-                        r"(?:员工|职工|工人|人数|从业人员)\s*(?:有|约|大概|共|总共)?\s*" + _NUMBER)
-_REVENUE = re.compile(r"(?:营收|营业收入|销售额|销售收入|产值|主营业务收入|营业额|年收入|收入)\s*(?:约|大概|有|达|达到|超过|是|在)?\s*"
-                      + _NUMBER + r"\s*(亿|千万|百万|万)")
+_NUMBER = r"(?<![\d.零一二两三四五六七八九十百千万])(\d{1,12}(?:\.\d{1,6})?|[零一二两三四五六七八九十百千万]{1,12})"
+_EMPLOYEES = re.compile(_NUMBER + r"\s{0,3}(?:多|余|来)?\s{0,3}(?:个)?\s{0,3}(?:人|名员工|名职工|名工人|员工|工人)|"
+                        r"(?:员工|职工|工人|人数|从业人员)\s{0,3}(?:有|约|大概|共|总共)?\s{0,3}" + _NUMBER)
+_REVENUE = re.compile(r"(?:营收|营业收入|销售额|销售收入|产值|主营业务收入|营业额|年收入|收入)\s{0,3}(?:约|大概|有|达|达到|超过|是|在)?\s{0,3}"
+                      + _NUMBER + r"\s{0,3}(亿|千万|百万|万)")
 
 
 @dataclass
@@ -154,12 +154,12 @@ def parse_profile(text: str, places: Sequence[str] = ()) -> Profile:
     own, wanted = _split_wants(norm)
     profile = Profile(text=text)
     profile.city = _city(norm, places, profile.notes)
-    profile.trades = [t for t in trade_words().labels(own or norm)]
+    profile.trades = trade_words().labels(own) or trade_words().labels(norm)   # 想了解家具行业的政策
     profile.employees = _first_number(_EMPLOYEES, own or norm)
-    profile.revenue_wan = _revenue(own or norm)
-    profile.size = _size_word(own or norm)
+    profile.revenue_wan = _revenue(own)
+    profile.size = _size_word(own)
     profile.above_scale = False if _BELOW.search(norm) else (True if _ABOVE.search(norm) else None)
-    profile.has = _standings(own or norm)
+    profile.has = _standings(own)
     profile.wants = _wants(wanted)
     return settle(profile)
 
