@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 from rag.service import AssistantService
 from tests.fakes.assistant import FakeAssistant
@@ -46,7 +47,7 @@ def test_duty_and_task_html_escape_and_mark_leading_roles_bold():
 def test_downloads_are_saved_under_their_names_and_old_ones_pruned(tmp_path, monkeypatch):
     monkeypatch.setattr(downloads, "ROOT", tmp_path / "dl")
     path = downloads.save(b"data", "职责清单/质监局 表.xlsx")
-    assert os.path.basename(path) == "职责清单_质监局_表.xlsx" and open(path, "rb").read() == b"data"
+    assert os.path.basename(path) == "职责清单_质监局_表.xlsx" and Path(path).read_bytes() == b"data"
     old = downloads.save(b"old", "a.csv")
     os.utime(os.path.dirname(old), (0, 0))
     downloads.prune(now=time.time())
