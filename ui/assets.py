@@ -31,7 +31,7 @@ table.zc-table th, table.zc-table td {text-align:left; vertical-align:top; paddi
 table.zc-table th {color:var(--body-text-color-subdued); font-weight:600; white-space:nowrap;}
 .zc-quote {line-height:1.6; margin-bottom:4px;}
 .zc-scroll {overflow-x:auto;}
-#zc-tasks-table td, #zc-tasks-table th, table.zc-duty-table td:nth-child(-n+4) {white-space:nowrap;}
+#zc-tasks-table td, #zc-tasks-table th, table.zc-duty-table td:nth-child(1), table.zc-duty-table td:nth-child(3) {white-space:nowrap;}
 """
 # In the page: <html lang> kept at zh-CN; the latest question pinned to the chat's top (Gradio's
 # autoscroll goes to the very bottom, which on a phone shows only the end of the last clause); a
