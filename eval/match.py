@@ -3,6 +3,7 @@
 
     recall     = |listed ∩ must| / |must|
     precision  = |listed ∩ must| / |listed − may|      (a listed clause outside must and may is wrong)
+    strict     = |listed ∩ must| / |listed|            (a floor: every may listed counted wrong too)
     apart      = |listed apart ∩ apart| / |apart|       (reported; measures needing what the profile lacks)
     traps      listed clauses the gold names in must_not (counted in precision too; shown per profile)
 
@@ -154,6 +155,11 @@ class Summary:
         n = len(self.profiles) or 1
         return sum(p.recall for p in self.profiles) / n, sum(p.precision for p in self.profiles) / n
 
+    def strict_precision(self) -> float:
+        """Precision were every listed clause the gold leaves open (may) counted wrong: a floor."""
+        listed = sum(len(p.listed) for p in self.profiles)
+        return sum(len(p.found) for p in self.profiles) / listed if listed else 1.0
+
     def listed_may(self) -> tuple[int, int]:
         """(listed clauses the gold leaves open, all listed clauses): how much precision does not judge."""
         return sum(len(p.listed & p.may) for p in self.profiles), sum(len(p.listed) for p in self.profiles)
@@ -167,6 +173,7 @@ class Summary:
         return {"profiles": len(self.profiles), "recall": round(r, 3), "precision": round(p, 3),
                 "macro_recall": round(mr, 3), "macro_precision": round(mp, 3), "apart_recall": round(self.apart_recall(), 3),
                 "listed_may": self.listed_may()[0], "listed": self.listed_may()[1],
+                "strict_precision": round(self.strict_precision(), 3),
                 "per_profile": [{"id": s.id, "recall": round(s.recall, 3), "precision": round(s.precision, 3),
                                  "failures": s.failures()} for s in self.profiles]}
 
@@ -179,7 +186,8 @@ class Summary:
             out += [f"    {f}" for f in fails]
         out += ["", f"{len(self.profiles)} profiles: recall {r:.3f}, precision {p:.3f} (pooled); "
                 f"macro recall {mr:.3f}, macro precision {mp:.3f}; listed-apart recall {self.apart_recall():.3f}",
-                f"{self.listed_may()[1]} measures listed, {self.listed_may()[0]} of them ones the gold leaves open (may)"]
+                f"{self.listed_may()[1]} measures listed, {self.listed_may()[0]} of them ones the gold leaves open (may); "
+                f"precision counting those wrong too: {self.strict_precision():.3f}"]
         return out
 
 

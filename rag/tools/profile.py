@@ -299,3 +299,20 @@ def _wants(text: str) -> list[str]:
 def standing_names() -> list[str]:
     """The standings a profile may state (for forms)."""
     return [title for title, _ in _rows("standings.tsv", 2)]
+
+
+# An enterprise speaking of itself, then asking which measures apply: the chat hands such a
+# question to matching (rag.tools.match) instead of answering it with the nearest clauses.
+_SELF = re.compile(r"(?:我们|我司|本公司|本企业|我厂|咱们|我)(?:是|在|做|从事|属于|有|公司|企业|厂)")
+_ASKS_MEASURES = re.compile(r"(?:有|能|可以|可|适用|享受)(?:哪些|什么|啥|些)[^?？。]{0,10}(?:政策|措施|支持|扶持|补贴|优惠|帮扶)"
+                            r"|能享受|可以享受|适用(?:哪些|的)?政策|哪些政策|什么政策|政策匹配")
+
+
+def asks_for_measures(text: str, places: Sequence[str] = ()) -> bool:
+    """Whether a question is an enterprise describing itself (a city, trade or size read from it)
+    and asking which measures apply: 我们是东莞的一家家具厂,80人,…有哪些政策?"""
+    norm = normalise(text)
+    if not (_SELF.search(norm) and _ASKS_MEASURES.search(norm)):
+        return False
+    p = parse_profile(text, places)
+    return bool(p.city or p.trades or p.size or p.above_scale)

@@ -71,3 +71,4 @@ def test_recall_precision_leave_may_open_and_count_everything_else_listed():
     summary = Summary([s, empty])
     assert summary.micro() == (0.5, 0.5) and summary.macro() == (0.75, 0.75) and summary.apart_recall() == 1.0
     assert summary.listed_may() == (1, 3) and summary.to_json()["per_profile"][0]["failures"]
+    assert summary.strict_precision() == 1 / 3

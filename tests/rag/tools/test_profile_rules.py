@@ -72,3 +72,17 @@ def test_form_fields_win_over_the_text_and_unknown_values_are_said():
     assert p.has == ["出口企业"] and p.wants == ["融资/保险", "品牌"]
     odd = profile_from_fields(trade="炼丹", size="很大", places=PLACES)
     assert odd.trades == [] and any("炼丹" in n for n in odd.notes) and any("很大" in n for n in odd.notes)
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("我们是东莞的一家家具厂,80人,出口为主,想做品牌,有哪些政策?", True),
+    ("我司在中山做灯饰,小微企业,能享受什么扶持?", True),
+    ("我们是汕头的玩具厂,适用哪些政策", True),
+    ("中山市推行首席质量官制度由哪些部门负责?", False),          # no self-description
+    ("我们是东莞的一家家具厂,首席质量官由谁负责?", False),       # asks something else
+    ("我想问问有哪些政策", False),                                 # says nothing of the enterprise
+])
+def test_a_self_description_asking_for_measures_is_recognised(text, asks):
+    from rag.tools.profile import asks_for_measures
+
+    assert asks_for_measures(text, PLACES) is asks
