@@ -222,11 +222,29 @@ def _city(norm: str, places: Sequence[str], notes: list[str], typed: str | None 
         return found[0][1]
     from index.gazetteer import find_places
 
-    foreign = [p.short for p in find_places(norm) if p.short not in cities]
+    named = find_places(norm)
+    inside = [_prefecture(p) for p in named]                       # 澄海区 -> 汕头
+    covered = next((c for c in inside if c in cities), None)
+    if covered:
+        return covered
+    foreign = [p.short for p in named if p.short not in cities]
     if foreign or typed:
         name = foreign[0] if foreign else (typed or "")[:20]
         notes.append(f"索引中没有{name}的政策文件,只列出国家层面的措施")
     return None
+
+
+@lru_cache(maxsize=1)
+def _prefectures() -> dict[str, str]:
+    """adcode -> short name, for the prefectures of the gazetteer."""
+    from index.gazetteer import places
+
+    return {p.adcode: p.short for p in places() if p.is_prefecture}
+
+
+def _prefecture(place: Any) -> str:
+    """The short name of the prefecture a county or district lies in (itself for a prefecture)."""
+    return _prefectures().get(place.adcode[:4] + "0" * (len(place.adcode) - 4), place.short)
 
 
 def _size_word(norm: str) -> str | None:

@@ -65,6 +65,11 @@ def test_a_city_outside_the_index_is_named_in_the_notes():
     assert p.city is None and any("深圳" in n for n in p.notes)
 
 
+def test_a_district_or_county_stands_for_its_city():
+    assert parse_profile("澄海区的玩具厂", PLACES).city == "汕头"
+    assert parse_profile("深圳南山区的软件公司", PLACES).city is None
+
+
 def test_form_fields_win_over_the_text_and_unknown_values_are_said():
     p = profile_from_fields(text="东莞一家家具厂,80人", city="中山", trade="灯饰", employees=20, has=["出口"],
                             wants=["融资", "品牌"], places=PLACES)
