@@ -169,13 +169,17 @@ def holds(profile: Profile, group: str) -> bool:
 
 
 def _lack(groups: list[str], profile: Profile) -> str:
+    """What a measure asks for that the profile does not show, and what the profile says instead."""
     names = "或".join(SIZE_NAMES.get(g, g) for g in groups)
-    sized = [g for g in groups if g in SMALL or g == "规上"]
-    if sized and profile.size is None and profile.above_scale is None:
-        return f"需为{names}(您未说明规模)"
-    if sized:
-        return f"需为{names}(您是{profile.size or '规模以下企业'})"
-    return f"需为{names}(您的描述中没有)"
+    if not any(g in SMALL or g == "规上" for g in groups):
+        return f"需为{names}(您的描述中没有)"
+    if "规上" in groups and profile.above_scale is False:
+        return f"需为{names}(您是规模以下企业)"
+    if profile.size is not None:
+        return f"需为{names}(您是{profile.size}企业)"
+    if profile.above_scale:
+        return f"需为{names}(您未说明人数或营业收入)"
+    return f"需为{names}(您未说明规模)"
 
 
 # ------------------------------------------------------------------------------ matching

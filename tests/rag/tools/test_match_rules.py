@@ -57,8 +57,8 @@ def test_another_trade_does_not_get_a_sector_s_measure_and_a_large_one_gets_the_
     result = match(snapshot(), Profile(city="甲市", trades=["软件信息服务"], size="大型", has=["出口企业"]))
     assert "a 一、(二)" not in listed(result) and "a 一、(二)" not in apart(result)
     assert set(listed(result)) == {"a 一、(一)", "a 一、(四)"}
-    assert apart(result)["a 一、(三)"] == ["需为小微企业(您是大型)"]
-    assert apart(result)["n 八、(一)"] == ["需为中小微企业(您是大型)"]
+    assert apart(result)["a 一、(三)"] == ["需为小微企业(您是大型企业)"]
+    assert apart(result)["n 八、(一)"] == ["需为中小微企业(您是大型企业)"]
 
 
 def test_what_the_profile_does_not_say_is_asked_for_not_assumed():
@@ -77,6 +77,11 @@ def test_why_it_matched_names_the_trade_family_size_and_wants():
     assert "符合需求:技术创新" in sector.why and sector.kind == "技术创新"
     small = next(m for m in result.measures if m.clause.clause_id == "一、(三)")
     assert "对象:小微企业" in small.why and small.units == "责任单位:市市场监管局"
+
+
+def test_a_size_unknown_is_said_as_such_even_for_an_enterprise_above_scale():
+    result = match(snapshot(), Profile(city="甲市", trades=["家具"], above_scale=True))
+    assert apart(result)["a 一、(三)"] == ["需为小微企业(您未说明人数或营业收入)"]
 
 
 def test_regulation_is_never_a_measure():
