@@ -3,6 +3,7 @@
     POST /api/ask               {"question", "history"?, "filters"?} -> the eval/FORMAT.md contract
     GET  /v1/models, /v1/models/{id}, POST /v1/chat/completions   OpenAI-compatible (api/openai_routes.py)
     POST/GET/DELETE /api/documents   uploads (api/documents.py; off unless ZHICE_ADMIN_TOKEN is set)
+    POST /api/match, GET /api/duties, GET /api/documents/{doc_id}/tasks   the tools (api/tools.py)
     GET  /livez                 the process is up
     GET  /readyz                a real read of both stores works (503 with the reason otherwise)
     GET  /healthz               /readyz in the older shape (kept for compatibility)
@@ -38,6 +39,7 @@ from api.guard import Access, error_body, install_guards
 from api.openai_compat import APIError
 from api.openai_routes import install_openai_routes
 from api.replies import contract_of
+from api.tools import install_tool_routes
 from rag.limits import RequestRejected, checked_request
 from rag.service import AssistantLike, AssistantService, classify
 from rag.settings import Settings, get_settings
@@ -163,5 +165,6 @@ def create_api(assistant: AssistantLike | AssistantService, settings: Settings |
         return JSONResponse(contract_of(answer))
 
     install_openai_routes(app, service)
+    install_tool_routes(app, service)
     install_document_routes(app, service, settings)
     return app

@@ -13,6 +13,11 @@ from rag.types import Filters
 
 ASK_SHAPE = '{"question": str, "history": [[user, assistant], ...], "filters": {"cities": [...], "doc_ids": [...]}}'
 CHAT_SHAPE = '{"model": "zhice", "messages": [{"role": "user", "content": str}], "stream": bool}'
+MATCH_SHAPE = ('{"text": str, "city": str, "trade": str, "size": str, "above_scale": bool, "employees": int, '
+               '"revenue_wan": number, "has": [str], "wants": [str]} (all optional, one at least), '
+               'with ?format=json|csv|xlsx')
+DUTIES_SHAPE = "a query like ?unit=市场监管局&place=东莞&format=json|csv|xlsx"
+TASKS_SHAPE = "a query like ?format=json|csv|xlsx"
 MAX_ERROR_CHARS = 600
 
 
@@ -66,10 +71,24 @@ def validation_message(errors: Sequence[dict[str, Any]], most: int = 5) -> str:
     return "; ".join(parts) + more
 
 
+def shape_of(path: str) -> str:
+    """The request shape a path expects, for error messages."""
+    if path.startswith("/v1/"):
+        return CHAT_SHAPE
+    if path.rstrip("/") == "/api/match":
+        return MATCH_SHAPE
+    if path.rstrip("/") == "/api/duties":
+        return DUTIES_SHAPE
+    if path.startswith("/api/documents/") and path.rstrip("/").endswith("/tasks"):
+        return TASKS_SHAPE
+    return ASK_SHAPE
+
+
 def validation_error(path: str, errors: Sequence[dict[str, Any]]) -> APIError:
     """A malformed body as a 400 in OpenAI's shape, naming the field and the expected shape."""
-    shape = CHAT_SHAPE if path.startswith("/v1/") else ASK_SHAPE
-    message = f"{validation_message(errors)[:MAX_ERROR_CHARS]}. Expected a JSON body like {shape}."
+    shape = shape_of(path)
+    expected = shape if shape.startswith("a query") else f"a JSON body like {shape}"
+    message = f"{validation_message(errors)[:MAX_ERROR_CHARS]}. Expected {expected}."
     first = errors[0] if errors else {}
     param = None if first.get("type") == "json_invalid" else _where(first.get("loc", ()))[:80]
     return APIError(400, message, param, "unknown_parameter" if first.get("type") == "extra_forbidden" else "invalid_value")

@@ -1,4 +1,4 @@
-"""`python -m eval run|curve|bench|load|selfcheck …`: argument parsing and wiring only."""
+"""`python -m eval run|curve|match|bench|load|selfcheck …`: argument parsing and wiring only."""
 from __future__ import annotations
 
 import argparse
@@ -152,6 +152,31 @@ def style_table(records: Sequence[Any], paths: Sequence[str], sizes: Sequence[in
     return rows
 
 
+def cmd_match(args: argparse.Namespace) -> int:
+    """Policy matching against a profile gold set (eval/FORMAT_MATCH.md), on the local index."""
+    from eval.match import load_match_gold, run_match
+    from index.catalog import load_index
+    from rag.settings import Settings
+
+    try:
+        golds = load_match_gold(args.gold)
+    except GoldFormatError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    settings = Settings()
+    error = ensure_index(settings)
+    if error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    try:
+        summary = run_match(golds, load_index(settings))
+    except GoldFormatError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(summary.to_json(), ensure_ascii=False) if args.json else "\n".join(summary.lines()))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from eval.bench import main as bench_main
 
@@ -213,6 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="gold JSONL file; repeat to sweep over the union of several sets")
     curve.add_argument("--report", metavar="DIR", help="also write curve.md and the trade-off PNG into DIR")
     curve.set_defaults(func=cmd_curve)
+    match = sub.add_parser("match", help="recall and precision of policy matching over profiles (eval/FORMAT_MATCH.md)")
+    match.add_argument("--gold", required=True, help="profile gold JSONL, e.g. eval/match_dev.jsonl")
+    match.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    match.set_defaults(func=cmd_match)
     bench = sub.add_parser("bench", help="measure build and query cost (see eval/bench.py)")
     bench.add_argument("--repeats", type=int, default=3, help="runs of the 1x measurements (default 3)")
     bench.add_argument("--growth-repeats", type=int, default=1, help="runs of each larger size (default 1)")

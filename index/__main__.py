@@ -13,6 +13,7 @@ from index.build import MAX_REMOVED_SHARE, build_index, skip_line
 from index.catalog import load_index
 from index.errors import BuildRefusedError, IndexLayerError
 from index.loaders import MAX_BINARY_BYTES, MAX_FILE_BYTES
+from index.models import Clause
 from index.settings import IndexSettings
 
 
@@ -75,7 +76,23 @@ def _show(args: argparse.Namespace) -> int:
         read = f"{d.format}" + (f", {d.pages} pages" if d.pages else "") + (", OCR" if d.ocr else "")
         print(f"{d.doc_id}  {d.title}  [{d.place} · {d.level.value} · {d.issuer} · {d.date} · {d.doc_number} · {read}]")
         print(f"    {len(d.clauses)} clauses; " + "; ".join(d.notes))
+        offering = [c for c in d.clauses if c.support is not None and c.support.offers]
+        if offering:
+            print(f"    {len(offering)} clauses offer enterprises support (kinds | for whom | conditions as written):")
+        for c in offering:
+            print("      " + support_line(c))
     return 0
+
+
+def support_line(clause: Clause) -> str:
+    """One clause's support classification in a line: kinds, for whom (sizes, standings, trades),
+    conditions as written."""
+    offers = clause.support.offers if clause.support is not None else []
+    who = [x for o in offers for x in (*o.sizes, *o.titles, *o.trades, *o.families)]
+    conditions = [x for o in offers for x in o.conditions]
+    return (f"{clause.clause_id} {clause.heading}: {'、'.join(clause.support.kinds() if clause.support else [])}"
+            f" | {'、'.join(dict.fromkeys(who)) or '不限'}"
+            + (f" | {'；'.join(dict.fromkeys(conditions))}" if conditions else ""))
 
 
 def main(argv: list[str] | None = None) -> int:

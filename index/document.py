@@ -9,6 +9,7 @@ from index.loaders import RawDocument
 from index.metadata import extract, header_fields
 from index.models import Clause, Document, Units
 from index.structure import StructureParser, body_start, join_lines, paragraphs_as_clauses
+from index.support import classify
 from index.text import is_traditional, normalise
 
 
@@ -33,6 +34,8 @@ def parse_document(raw: RawDocument) -> Document:
         clauses = [front, *clauses]
         for order, clause in enumerate(clauses):
             clause.order = order
+    for clause in clauses:
+        clause.support = classify(clause)         # what it offers enterprises (policy matching)
     return Document(
         doc_id=raw.doc_id, source=raw.source, sha256=raw.sha256,
         title=meta.title or raw.doc_id, issuer=meta.issuer, city=meta.city, region=meta.region,

@@ -26,10 +26,11 @@ _PACKAGES = ("jieba", "bm25s", "cpca", "opencc-python-reimplemented", "opencc", 
 
 
 def _code_hash() -> str:
-    """The index package's own source (parsing, chunking, tokens) and the versions of the packages
-    it parses with: a change in any of them makes the next build a full one."""
+    """The index package's own source (parsing, chunking, tokens), its data files (the support
+    lexicons) and the versions of the packages it parses with: a change in any of them makes the
+    next build a full one."""
     h = hashlib.sha256()
-    for path in sorted([*_CODE.glob("*.py"), *_CODE.glob("*.txt")]):
+    for path in sorted([*_CODE.glob("*.py"), *_CODE.glob("*.txt"), *_CODE.glob("data/*.tsv")]):
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     for name in _PACKAGES:
         try:  # noqa: SIM105 - a package not installed simply does not count

@@ -54,6 +54,40 @@ class Units:
 
 
 @dataclass(slots=True)
+class Offer:
+    """One sentence of a clause that offers enterprises support (index/support.py), with who may
+    benefit as the sentence (or its clause's heading) says."""
+
+    start: int                     # the sentence: clause.text[start:end], verbatim
+    end: int
+    kinds: list[str]               # kinds of support (index/data/support_kinds.tsv), in that file's order
+    sizes: list[str] = field(default_factory=list)      # size groups named: 中小微, 小微, 大中型, 规上
+    titles: list[str] = field(default_factory=list)     # standings asked for: 出口企业, 龙头企业 …
+    trades: list[str] = field(default_factory=list)     # trades named (index/data/trades.tsv)
+    families: list[str] = field(default_factory=list)   # trade families named: 传统产业, 消费品 …
+    conditions: list[str] = field(default_factory=list)  # the phrases that restrict it, verbatim
+    open: bool = False             # another phrase helps any enterprise: sizes, titles, trades are no bar
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Offer:
+        return cls(**d)
+
+
+@dataclass(slots=True)
+class Support:
+    """What a clause offers enterprises: its offering sentences (none: it offers nothing)."""
+
+    offers: list[Offer] = field(default_factory=list)
+
+    def kinds(self) -> list[str]:
+        return list(dict.fromkeys(k for o in self.offers for k in o.kinds))
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Support:
+        return cls(offers=[Offer.from_dict(o) for o in d.get("offers", [])])
+
+
+@dataclass(slots=True)
 class Clause:
     """One citable unit: a numbered clause, item, or chapter paragraph."""
 
@@ -67,6 +101,7 @@ class Clause:
     damaged: list[Span] = field(default_factory=list)
     order: int = 0                 # position in the document
     ocr: bool = False              # its text was read from a page image by OCR (may hold recognition errors)
+    support: Support | None = None  # what it offers enterprises; None: not classified (an older catalog)
 
     @property
     def is_damaged(self) -> bool:
@@ -85,6 +120,8 @@ class Clause:
         d = {k: v for k, v in d.items() if k != "is_damaged"}
         d["units"] = Units(**d.get("units", {}))
         d["damaged"] = [Span(**s) for s in d.get("damaged", [])]
+        if d.get("support") is not None:
+            d["support"] = Support.from_dict(d["support"])
         return cls(**d)
 
 

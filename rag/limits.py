@@ -1,6 +1,8 @@
 """Budgets of one request, and the one check that enforces them.
 
     checked_request(question, history, filters) -> AskRequest     (raises RequestRejected)
+    checked_profile(text=…, city=…, …) -> ProfileRequest         policy matching (rag.tools)
+    checked_unit(unit, place) / checked_doc_id(doc_id)            duty tables
 
 Every front end (HTTP /api/ask and /v1, the UI) calls it at the edge, and the service and
 `Assistant.ask()` call it again, so the Python API is held to the same budgets. It checks types
@@ -81,12 +83,12 @@ def check_history(value: Any) -> list[tuple[str, str]]:
     return out
 
 
-def _values(value: Any, field: str, limit: int) -> list[str]:
+def _values(value: Any, field: str, limit: int, chars: int = MAX_FILTER_VALUE_CHARS) -> list[str]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise RequestRejected(f"{field} must be a list of strings, got {type(value).__name__}", field=field)
     if len(value) > limit:
         raise RequestRejected(f"{field} has {len(value)} entries; the limit is {limit}", field=field)
-    out = [_text(v, f"{field}[{i}]", MAX_FILTER_VALUE_CHARS) for i, v in enumerate(value)]
+    out = [_text(v, f"{field}[{i}]", chars) for i, v in enumerate(value)]
     return list(dict.fromkeys(v for v in out if v))
 
 
@@ -104,3 +106,73 @@ def checked_request(question: Any, history: Any = None, filters: Any = None) -> 
     """The request within its budgets, its text cleaned; RequestRejected otherwise."""
     return AskRequest(question=check_question(question), history=check_history(history),
                       filters=check_filters(filters))
+
+
+# ------------------------------------------------------------------------------ the tools' requests
+MAX_PROFILE_CHARS = 2_000         # a profile's free text ("我们是东莞的一家家具厂,80人,…")
+MAX_PROFILE_FIELD_CHARS = 100     # city, trade, size of the form
+MAX_PROFILE_ITEMS = 20            # entries of has / wants
+MAX_PROFILE_ITEM_CHARS = 50       # one entry
+MAX_EMPLOYEES = 10_000_000
+MAX_REVENUE_WAN = 1e9             # 万元: ten trillion yuan
+MAX_UNIT_CHARS = 100              # a unit name of a duty table
+TOOL_DEADLINE_S = 5.0             # a match or duty table stops listing after this long (and says so)
+
+
+@dataclass(frozen=True)
+class ProfileRequest:
+    text: str
+    city: str | None
+    trade: str | None
+    size: str | None
+    above_scale: bool | None
+    employees: int | None
+    revenue_wan: float | None
+    has: list[str]
+    wants: list[str]
+
+
+def _optional(value: Any, field: str, limit: int) -> str | None:
+    return None if value is None else (_text(value, field, limit) or None)
+
+
+def _number(value: Any, field: str, most: float, kind: type) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not float(value).is_integer()):
+        raise RequestRejected(f"{field} must be a {'whole ' if kind is int else ''}number, got {type(value).__name__}",
+                              field=field)
+    if not 0 <= value <= most:
+        raise RequestRejected(f"{field} must be between 0 and {most:g}", field=field)
+    return kind(value)
+
+
+def checked_profile(*, text: Any = "", city: Any = None, trade: Any = None, size: Any = None, above_scale: Any = None,
+                    employees: Any = None, revenue_wan: Any = None, has: Any = (), wants: Any = ()) -> ProfileRequest:
+    """A policy-matching profile within its budgets, its text cleaned; RequestRejected otherwise.
+    At least the free text or one field must say something."""
+    if above_scale is not None and not isinstance(above_scale, bool):
+        raise RequestRejected(f"above_scale must be true, false or null, got {type(above_scale).__name__}",
+                              field="above_scale")
+    request = ProfileRequest(
+        text=_text(text or "", "text", MAX_PROFILE_CHARS), city=_optional(city, "city", MAX_PROFILE_FIELD_CHARS),
+        trade=_optional(trade, "trade", MAX_PROFILE_FIELD_CHARS), size=_optional(size, "size", MAX_PROFILE_FIELD_CHARS),
+        above_scale=above_scale, employees=_number(employees, "employees", MAX_EMPLOYEES, int),
+        revenue_wan=_number(revenue_wan, "revenue_wan", MAX_REVENUE_WAN, float),
+        has=_values(list(has or []), "has", MAX_PROFILE_ITEMS, MAX_PROFILE_ITEM_CHARS),
+        wants=_values(list(wants or []), "wants", MAX_PROFILE_ITEMS, MAX_PROFILE_ITEM_CHARS))
+    if not (request.text or request.city or request.trade or request.size or request.has or request.wants
+            or request.employees is not None or request.revenue_wan is not None or request.above_scale is not None):
+        raise RequestRejected("the profile is empty; describe the enterprise, e.g. "
+                              "我们是东莞的一家家具厂,80人,出口为主,想做品牌", field="text")
+    return request
+
+
+def checked_unit(unit: Any, place: Any = None) -> tuple[str, str | None]:
+    """A duty table's unit (required) and place (optional), cleaned and within their budgets."""
+    name = _text(unit, "unit", MAX_UNIT_CHARS, required=True)
+    return name, _optional(place, "place", MAX_FILTER_VALUE_CHARS)
+
+
+def checked_doc_id(doc_id: Any) -> str:
+    return _text(doc_id, "doc_id", MAX_FILTER_VALUE_CHARS, required=True)

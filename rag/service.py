@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from index.errors import IndexLayerError, ZhiceError
-from rag.limits import RequestRejected, checked_request
+from rag.limits import RequestRejected, checked_doc_id, checked_profile, checked_request, checked_unit
+from rag.tools.duties import DutyTable, TaskMatrix
+from rag.tools.match import MatchResult
+from rag.tools.toolbox import Toolbox
 from rag.types import Answer, Filters, TokenCallback
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,10 @@ class NotReady(ZhiceError):
     the reason, which is also what /readyz reports."""
 
 
+class NotFound(ZhiceError):
+    """What a request names is not in the index (a document id); shown as 404."""
+
+
 @dataclass(frozen=True)
 class Failure:
     """An error as a front end reports it: an HTTP-like status and a message fit for the user."""
@@ -57,6 +64,8 @@ def classify(exc: BaseException) -> Failure:
     used is 503 (try again after building or fixing it); anything else is internal."""
     if isinstance(exc, RequestRejected):
         return Failure(400, str(exc), "request_rejected")
+    if isinstance(exc, NotFound):
+        return Failure(404, str(exc), "not_found")
     if isinstance(exc, (IndexLayerError, NotReady)):
         return Failure(503, str(exc), "index_unavailable")
     if isinstance(exc, ZhiceError):
@@ -126,6 +135,8 @@ class AssistantService:
         self._probe_every_s = probe_every_s
         self._probe_lock = threading.Lock()
         self._probed: tuple[float, str | None] = (float("-inf"), None)
+        self._toolbox: Toolbox | None = None
+        self._tools_lock = threading.Lock()
 
     @property
     def answerer_name(self) -> str:
@@ -194,6 +205,39 @@ class AssistantService:
         self.start()
         return self.assistant.ask(request.question, history=request.history, filters=request.filters,
                                   on_token=on_token)
+
+    # -- the tools (rag/tools): policy matching and duty tables, over the index the answers use ----
+    def toolbox(self) -> Toolbox:
+        """The tools over the snapshot the assistant answers from, made again when a new build is
+        loaded; the per-snapshot tables are built once (the duty lookup reuses the strategy's)."""
+        self.start()
+        components = getattr(self.assistant, "components", None)
+        snapshot = getattr(components, "snapshot", None)
+        if snapshot is None:
+            raise NotReady("this assistant holds no index snapshot, which the tools read")
+        with self._tools_lock:
+            if self._toolbox is None or self._toolbox.snapshot is not snapshot:
+                units = getattr(getattr(components, "strategy", None), "units", None)
+                toolbox = Toolbox(snapshot, unit_table=units)
+                toolbox.warm_up()
+                self._toolbox = toolbox
+            return self._toolbox
+
+    def match(self, **profile: Any) -> MatchResult:
+        """Policy matching for a profile (free `text` and/or form fields; rag.limits.checked_profile)."""
+        request = checked_profile(**profile)
+        return self.toolbox().match(request)
+
+    def duties(self, unit: Any, place: Any = None) -> DutyTable:
+        name, where = checked_unit(unit, place)
+        return self.toolbox().duties(name, where)
+
+    def tasks(self, doc_id: Any) -> TaskMatrix:
+        matrix = self.toolbox().tasks(checked_doc_id(doc_id))
+        if matrix is None:
+            raise NotFound("no document with this id in the index; GET /api/documents lists the uploaded ones, "
+                           "and the 部门职责 tab the others")
+        return matrix
 
     def stream(self, question: str, history: Sequence[tuple[str, str]] = (),
                filters: Filters | None = None) -> Iterator[str | Answer]:

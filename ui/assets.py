@@ -24,6 +24,14 @@ a.zc-ref:hover {text-decoration:underline;}
   border-bottom:1px solid var(--border-color-primary) !important; background:none;}
 #zc-admin-docs table.zc-docs th {color:var(--body-text-color-subdued); font-weight:600;}
 .zc-ok {color:#1e7b34;} .zc-bad {color:#c0392b;} .zc-busy {color:#b36b00;}
+.zc-tool-summary {margin:6px 0 10px;}
+table.zc-table {width:100%; border-collapse:collapse; font-size:0.92em; margin:4px 0 12px;}
+table.zc-table th, table.zc-table td {text-align:left; vertical-align:top; padding:6px 8px;
+  border-bottom:1px solid var(--border-color-primary);}
+table.zc-table th {color:var(--body-text-color-subdued); font-weight:600; white-space:nowrap;}
+.zc-quote {line-height:1.6; margin-bottom:4px;}
+.zc-scroll {overflow-x:auto;}
+#zc-tasks-table td, #zc-tasks-table th, table.zc-duty-table td:nth-child(1), table.zc-duty-table td:nth-child(3) {white-space:nowrap;}
 """
 # In the page: <html lang> kept at zh-CN; the latest question pinned to the chat's top (Gradio's
 # autoscroll goes to the very bottom, which on a phone shows only the end of the last clause); a

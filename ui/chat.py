@@ -1,6 +1,6 @@
-"""The chat page: `build_ui(service, admin)` -> gr.Blocks. One public Gradio endpoint, `/ask`
-(question, cities); every other event is private. Answers stream, then each shows the clauses it
-cites (ui.render)."""
+"""The page: `build_ui(service, admin)` -> gr.Blocks, three tabs: 问答 (the chat), 政策匹配
+(ui.match) and 部门职责 (ui.duties). One public Gradio endpoint, `/ask` (question, cities); every
+other event is private. Answers stream, then each shows the clauses it cites (ui.render)."""
 from __future__ import annotations
 
 import html
@@ -14,6 +14,8 @@ from rag.limits import MAX_QUESTION_CHARS, MAX_TURNS, checked_request
 from rag.service import AssistantService, classify
 from rag.types import Answer, Filters
 from ui.admin import Admin, admin_section
+from ui.duties import duties_tab
+from ui.match import match_tab
 from ui.render import Turn, answerer_label, group_citations, history_of, inert_markdown, literal_markdown, plain_question, render_chat
 
 log = logging.getLogger(__name__)
@@ -100,33 +102,40 @@ def _city_choices(service: AssistantService) -> list[str]:
 
 
 def build_ui(service: AssistantService, admin: Admin | None = None) -> gr.Blocks:
-    """The chat; with `admin` (the admin token is configured) also the 管理文件 section."""
+    """The chat, the 政策匹配 and 部门职责 tabs; with `admin` (the admin token is configured) also
+    the chat tab's 管理文件 section."""
     choices = _city_choices(service)
     with gr.Blocks(title="质策 · 质量政策问答") as demo:
         gr.Markdown("## 质策 · 质量政策问答")
         status = gr.Markdown(_status(service))
         turns = gr.State([])
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=320):
-                # No copy buttons: Gradio copies a message's source, here Markdown plus the sources' HTML.
-                chat = gr.Chatbot(height="min(68vh, 620px)", label="对话", show_label=False, feedback_options=None,
-                                  buttons=[], layout="panel", autoscroll=False,
-                                  placeholder=PLACEHOLDER, latex_delimiters=[], elem_id="zc-chat")
-                question = gr.Textbox(placeholder="输入问题，例如：中山市推行首席质量官制度由哪些部门负责?",
-                                      label="问题", show_label=False, lines=1, max_lines=4, max_length=MAX_QUESTION_CHARS,
-                                      elem_id="zc-question")
-                with gr.Row():
-                    ask = gr.Button("提问", variant="primary", elem_id="zc-ask")
-                    clear = gr.Button("清空对话", elem_id="zc-clear")
-                hint = gr.HTML(_hint(HINT), label="提示", elem_id="zc-hint")
-            with gr.Column(scale=1, min_width=240):
-                cities = gr.Dropdown(choices=choices, value=[], multiselect=True, label="限定城市（可多选，空 = 全部）",
-                                     elem_id="zc-cities")
-                with gr.Column(elem_id="zc-examples"):
-                    gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题",
-                                api_visibility="private")
-        if admin is not None:
-            admin_section(admin, cities)
+        with gr.Tabs(elem_id="zc-tabs"):
+            with gr.Tab("问答", id="chat", elem_id="zc-tab-chat"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=320):
+                        # No copy buttons: Gradio copies a message's source, here Markdown plus the sources' HTML.
+                        chat = gr.Chatbot(height="min(68vh, 620px)", label="对话", show_label=False, feedback_options=None,
+                                          buttons=[], layout="panel", autoscroll=False,
+                                          placeholder=PLACEHOLDER, latex_delimiters=[], elem_id="zc-chat")
+                        question = gr.Textbox(placeholder="输入问题，例如：中山市推行首席质量官制度由哪些部门负责?",
+                                              label="问题", show_label=False, lines=1, max_lines=4,
+                                              max_length=MAX_QUESTION_CHARS, elem_id="zc-question")
+                        with gr.Row():
+                            ask = gr.Button("提问", variant="primary", elem_id="zc-ask")
+                            clear = gr.Button("清空对话", elem_id="zc-clear")
+                        hint = gr.HTML(_hint(HINT), label="提示", elem_id="zc-hint")
+                    with gr.Column(scale=1, min_width=240):
+                        cities = gr.Dropdown(choices=choices, value=[], multiselect=True,
+                                             label="限定城市（可多选，空 = 全部）", elem_id="zc-cities")
+                        with gr.Column(elem_id="zc-examples"):
+                            gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="示例问题",
+                                        api_visibility="private")
+                if admin is not None:
+                    admin_section(admin, cities)
+            with gr.Tab("政策匹配", id="match", elem_id="zc-tab-match"):
+                match_tab(service)
+            with gr.Tab("部门职责", id="duties", elem_id="zc-tab-duties"):
+                duties_tab(service)
 
         def respond(question: str, cities: list[str] | None, turns: list[Turn]) -> Iterator[Outputs]:
             yield from _respond(service, question, cities, turns)

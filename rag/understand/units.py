@@ -80,8 +80,16 @@ def same_unit(asked: str, listed: str) -> bool:
     a, b = canonical(asked), canonical(listed)
     if a == b:
         return True
+    if is_collective(listed):                       # 各镇街人民政府 is no one body (民政 is inside it)
+        return False
     inside = bare(listed)
-    return any(n in inside for n in names_of(asked) if len(n) >= 2 and (len(n) >= 3 or n in alias_table()))
+    return any(_contains(inside, n) for n in names_of(asked) if len(n) >= 2 and (len(n) >= 3 or n in alias_table()))
+
+
+def _contains(name: str, part: str) -> bool:
+    """A longer name holds the body's name: anywhere for three or more characters (人民银行 in
+    中国人民银行东莞中心支行), at its start or end for two (人行东莞支行, 中山港海关)."""
+    return part in name if len(part) >= 3 else name.startswith(part) or name.endswith(part)
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,7 @@ Each test loads the page afresh (a new Gradio session), asks through the text bo
 would, and asserts on the DOM; screenshots go to tests/ui/screenshots/ (git-ignored)."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -295,3 +296,81 @@ def test_admin_uploads_a_document_asks_about_it_and_removes_it(server, driver, t
     wait_for(driver, lambda d: selected_cities(d) == [], 10, "佛山 unselected once gone from the index")
     reply = ask(driver, "佛山市推行首席质量官制度由哪些部门负责?")
     assert "佛山" not in cities_of(reply)
+
+
+# ------------------------------------------------------------------ the tool tabs
+def open_tab(driver: WebDriver, url: str, name: str, ready: str) -> None:
+    """A fresh page, the tab named `name` selected, its element `ready` shown."""
+    open_page(driver, url)
+    driver.find_element(By.XPATH, f"//*[@id='zc-tabs']//button[@role='tab'][normalize-space()='{name}']").click()
+    wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, ready).is_displayed(), 30, f"the {name} tab")
+
+
+def download(driver: WebDriver, link_css: str, folder: Path) -> Path:
+    """Clicks the download link as a user would; returns the file Chromium saved."""
+    folder.mkdir(parents=True, exist_ok=True)
+    driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(folder)})
+    link = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, link_css), 60, f"the link {link_css}")[0]
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)
+    link.click()
+    done = wait_for(driver, lambda d: [p for p in folder.iterdir() if p.suffix != ".crdownload"], 60, "the download")
+    return done[0]
+
+
+def choose(driver: WebDriver, dropdown: str, label_part: str) -> None:
+    driver.find_element(By.CSS_SELECTOR, f"#{dropdown} input").click()
+    options = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"#{dropdown} li"), 10, f"the options of {dropdown}")
+    next(o for o in options if label_part in (o.get_attribute("aria-label") or "")).click()
+
+
+def test_policy_matching_tab_lists_measures_and_downloads_them(server, driver, tmp_path):
+    from openpyxl import load_workbook
+
+    open_tab(driver, server, "政策匹配", "#zc-match-text textarea")
+    driver.find_element(By.CSS_SELECTOR, "#zc-match-text textarea").send_keys(
+        "我们是东莞的一家家具厂,80人,出口为主,想做品牌、参与标准制定")
+    driver.find_element(By.XPATH, "//*[@id='zc-match-wants']//label[normalize-space()='融资/保险']").click()   # the form too
+    driver.find_element(By.ID, "zc-match-run").click()
+    rows = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#zc-match-table tbody tr"), 60, "the measures")
+    table = driver.find_element(By.ID, "zc-match-table").text
+    assert len(rows) > 10 and "生态家居" in table and "二、(五)17." in table and "行业:家具" in table
+    assert rows[0].find_element(By.CSS_SELECTOR, "td").text == "品牌"          # the first want first
+    assert "融资/保险" in table and "想要:品牌、标准、融资/保险" in driver.find_element(By.ID, "zc-match-result").text
+    driver.execute_script("document.getElementById('zc-match-result').scrollIntoView()")
+    shot(driver, "14-match")
+
+    book = load_workbook(download(driver, "#zc-match-xlsx a", tmp_path))
+    listed = book["适用措施"]
+    assert book.sheetnames == ["适用措施", "需补充条件"] and listed.freeze_panes == "A2"
+    assert listed.max_row == len(rows) + 1 and listed["A1"].value == "类别" and listed["A1"].font.b
+    assert any("生态家居" in (c.value or "") for c in listed["F"])
+    shot(driver, "15-match-downloaded")
+
+
+def test_duty_tab_lists_a_unit_s_clauses_and_a_document_s_matrix_with_downloads(server, driver, tmp_path):
+    from openpyxl import load_workbook
+
+    open_tab(driver, server, "部门职责", "#zc-duty-unit input, #zc-duty-unit textarea")
+    box = driver.find_element(By.CSS_SELECTOR, "#zc-duty-unit input, #zc-duty-unit textarea")
+    box.send_keys("市场监管局")                                          # today's name; 汕头 writes 市質監局
+    choose(driver, "zc-duty-place", "汕头")
+    driver.find_element(By.ID, "zc-duty-run").click()
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#zc-duty-result table tbody tr"), 60, "the duty table")
+    result = driver.find_element(By.ID, "zc-duty-result").text
+    assert "市場監管局" not in result and "市質監局" in result and "牵头" in result and "汕头" in result
+    assert "2018年机构改革" in result                                  # which name the plan uses, and why
+    shot(driver, "16-duties")
+    book = load_workbook(download(driver, "#zc-duty-xlsx a", tmp_path / "duties"))
+    [sheet] = book.worksheets                                            # one document: one sheet
+    assert sheet.title.startswith("汕头") and sheet.freeze_panes == "C2" and sheet["E2"].font.b
+
+    choose(driver, "zc-tasks-doc", "东莞")
+    driver.find_element(By.ID, "zc-tasks-run").click()
+    cells = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#zc-tasks-table tbody td b"), 60, "the matrix")
+    assert {c.text for c in cells} == {"责任单位(首位)"}                # 东莞 lists 责任单位, first-named marked
+    driver.execute_script("document.getElementById('zc-tasks-result').scrollIntoView()")
+    shot(driver, "17-tasks")
+    book = load_workbook(download(driver, "#zc-tasks-xlsx a", tmp_path / "tasks"))
+    assert book.sheetnames == ["分工表", "矩阵"] and book["矩阵"].freeze_panes == "C2"
+    marked = [c for row in book["矩阵"].iter_rows(min_row=2) for c in row if c.value == "责任单位(首位)"]
+    assert marked and all(c.font.b for c in marked)

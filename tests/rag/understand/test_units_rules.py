@@ -74,6 +74,9 @@ SAME = [
     case("a lone 局 matches nothing", "局", "市质监局", False),
     case("人民银行 = its city's 中心支行", "人民银行", "中国人民银行东莞中心支行", True),
     case("人行 = 人行东莞支行", "人行", "人行东莞支行", True),
+    case("海关 = 中山港海关", "海关", "中山港海关", True),
+    case("a two-character name inside another word is no match (民政 in 人民政府)", "民政局", "各镇街人民政府", False),
+    case("a group of bodies is no one body", "市场监管局", "市质量强市工作领导小组各成员单位", False),
 ]
 
 
