@@ -19,6 +19,7 @@ from rag.decide.gate import CoverageGate
 from rag.retrieve.retrievers import DenseRetriever, HybridRetriever, LexicalRetriever, RetrievalMode
 from rag.retrieve.strategy import KindAwareStrategy
 from rag.settings import AnswererKind, Settings
+from rag.tools.match import SupportIndex
 from rag.types import Answerer, DeclineDecision, Embedder, Filters, Kind, Query, RetrievalStrategy, Retriever
 from rag.understand.english import EnglishBridge
 from rag.understand.lexicon import Lexicon
@@ -36,6 +37,7 @@ class Components:
     dense: DenseRetriever | None
     top_k: int
     retrieval: RetrievalMode
+    support: SupportIndex               # the clauses that offer enterprises support, per place (policy matching)
 
     def warm_up(self) -> None:
         """Do every lazy load now: tokenizer and BM25, the embedding model, the Chroma collection,
@@ -92,5 +94,5 @@ def build_components(settings: Settings, *, retrieval: str | RetrievalMode = Ret
                                    max_cities=settings.top_k),   # every city shown reaches the answerer
         gate=CoverageGate(snapshot=snap, dense=dense),
         answerer=make_answerer(settings, answerer or settings.answerer, snap),
-        dense=dense, top_k=settings.top_k, retrieval=mode,
+        dense=dense, top_k=settings.top_k, retrieval=mode, support=SupportIndex(snap),
     )

@@ -21,6 +21,8 @@ from rag.limits import checked_request
 from rag.reload import BuildWatcher, forget_embedded_chroma
 from rag.retrieve.sections import wants_list
 from rag.settings import AnswererKind, Settings, get_settings
+from rag.tools.match import match
+from rag.tools.profile import asks_for_measures, parse_profile
 from rag.types import Answer, Decision, DeclineReason, Embedder, Filters, Hit, Kind, Query, TokenCallback
 from rag.understand.split import split_asks
 
@@ -133,7 +135,9 @@ class Assistant:
         request = checked_request(question, history, filters)   # types, budgets, cleaned text
         c = self.components                                     # one set of parts for this whole answer
         asks = split_asks(request.question)
-        if len(asks) == 1:
+        if asks_for_measures(request.question, c.snapshot.places):      # 我们是东莞的一家家具厂,…有哪些政策?
+            answer = self._match(c, request.question, on_token)
+        elif len(asks) == 1:
             answer = self._answer(c, request.question, request.history, request.filters, on_token)
         else:
             parts: list[tuple[str, Answer]] = []
@@ -155,6 +159,17 @@ class Assistant:
                 answer.meta["declined"] = parts[0][1].meta.get("declined")
         answer.meta["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
         answer.meta.setdefault("answerer", self.answerer_name)
+        return answer
+
+    def _match(self, c: Components, question: str, on_token: TokenCallback | None) -> Answer:
+        """An enterprise describing itself and asking which measures apply: every applicable measure
+        of its city's documents and the national plan (rag/tools/match.py), each cited."""
+        profile = parse_profile(question, c.snapshot.places)
+        answer = match(c.snapshot, profile, c.support, deadline=time.monotonic() + MATCH_SECONDS).to_answer()
+        if on_token:
+            on_token(answer.answer)
+        answer.meta.update({"kind": "match", "profile": profile.to_contract(), "listed": listed_items(answer),
+                            "cities": [profile.city] if profile.city else [], "retrieval": self.retrieval.value})
         return answer
 
     def _answer(self, c: Components, question: str, history: list[tuple[str, str]], filters: Filters,
@@ -193,6 +208,7 @@ def listed_items(answer: Answer) -> list[dict[str, object]]:
     return list(seen.values())
 
 
+MATCH_SECONDS = 5.0  # a policy match in the chat stops listing after this long, and says so
 SUMMARY_DOCS = 8     # documents a decline names; a larger corpus is summed up by count
 
 

@@ -119,3 +119,14 @@ def test_questions_about_a_document_cite_its_front_matter(assistant, question, f
 def test_a_document_field_the_text_does_not_state_is_declined(assistant):
     a = assistant.ask("中山的方案文号是什么?")
     assert not a.answerable and "文号" in a.answer
+
+
+def test_a_self_description_asking_for_policies_gets_the_match(assistant):
+    a = assistant.ask("我们是东莞的一家家具厂,80人,出口为主,想做品牌、参与标准制定,有哪些政策?")
+    assert a.answerable and a.meta["kind"] == "match" and verbatim(a)
+    assert a.meta["profile"]["city"] == "东莞" and {c.doc.place for c in a.citations} <= {"东莞", "全国"}
+    assert "二、(五)17." in cited(a)                 # 东莞's 生态家居 inspection centre: 行业:家具
+
+
+def test_a_question_without_a_self_description_is_no_match(assistant):
+    assert assistant.ask("东莞有哪些品牌政策?").meta["kind"] != "match"
