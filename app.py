@@ -38,7 +38,7 @@ def create_app(assistant: Any = None, *, host: str | None = None) -> FastAPI:
         access = dataclasses.replace(access, allow_uploads=True)
     app = create_api(service, access=access)
     library: Library | None = getattr(app.state, "library", None)
-    admin = (Admin(library, access.admin_token, settings.upload_max_bytes, cities=service.cities)
+    admin = (Admin(library, access.admin_token, settings.upload_max_bytes, cities=service.cities, check=service.selfcheck)
              if library is not None else None)
     return mount_ui(app, service, admin, max_file_size=settings.upload_max_bytes)
 

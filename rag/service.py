@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from index.errors import IndexLayerError, ZhiceError
+from rag import selfcheck
 from rag.limits import RequestRejected, checked_doc_id, checked_profile, checked_request, checked_unit
+from rag.selfcheck import Report
 from rag.tools.duties import DutyTable, TaskMatrix
 from rag.tools.match import MatchResult
 from rag.tools.toolbox import Toolbox
@@ -24,6 +26,7 @@ from rag.types import Answer, Filters, TokenCallback
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
+SELFCHECK_LIMIT = 25               # questions per template when the admin section runs the self-check
 
 
 class AssistantLike(Protocol):
@@ -222,6 +225,12 @@ class AssistantService:
                 toolbox.warm_up()
                 self._toolbox = toolbox
             return self._toolbox
+
+    def selfcheck(self, limit: int | None = SELFCHECK_LIMIT) -> Report:
+        """The self-check (rag/selfcheck.py) over the index the assistant answers from: generated
+        questions with known answers, at most `limit` per template, asked through the assistant."""
+        snapshot = self.toolbox().snapshot
+        return selfcheck.run(snapshot, lambda q: self.assistant.ask(q), limit=limit)
 
     def match(self, **profile: Any) -> MatchResult:
         """Policy matching for a profile (free `text` and/or form fields; rag.limits.checked_profile)."""

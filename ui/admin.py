@@ -12,6 +12,7 @@ from typing import Any
 
 import gradio as gr
 
+from rag.selfcheck import Report
 from rag.uploads import SUFFIXES, Library, UploadError, check_parses, check_upload
 
 DOC_STATES = {"indexing": ("索引中…", "zc-busy"), "indexed": ("已索引", "zc-ok"), "failed": ("失败", "zc-bad"),
@@ -96,8 +97,17 @@ class Admin:
     first and does nothing without it; the checks of size and type are the library's."""
 
     def __init__(self, library: Library, token: str, max_bytes: int,
-                 cities: Callable[[], list[str]] | None = None) -> None:
-        self.library, self.token, self.max_bytes, self.cities = library, token, max_bytes, cities
+                 cities: Callable[[], list[str]] | None = None, check: Callable[[], Report] | None = None) -> None:
+        self.library, self.token, self.max_bytes, self.cities, self.check = library, token, max_bytes, cities, check
+
+    def selfcheck(self, given: str) -> str:
+        """The self-check's table (rag/selfcheck.py): which kinds of question about the index,
+        the uploaded documents included, the assistant cannot yet answer."""
+        if not token_ok(given, self.token):
+            return _note(WRONG_TOKEN)
+        if self.check is None:
+            return _note("⚠ 这个服务器没有可自检的索引。")
+        return selfcheck_html(self.check())
 
     def view(self, message: str) -> AdminOutputs:
         """The message, the list, the remove choices, and the timer: ticking while a build is pending."""
@@ -170,6 +180,24 @@ def _discard(path: str | None) -> None:
             os.remove(path)
 
 
+TEMPLATE_NAMES = {"heading": "条款标题(带地方)", "heading_bare": "条款标题", "goals": "主要目标", "unit_written": "单位职责(原文名称)",
+                  "unit_short": "单位职责(简称)", "unit_successor": "单位职责(现名称)", "no_document": "无文件的地方(应拒答)",
+                  "off_topic": "无关话题(应拒答)"}
+MAX_FAILURES_SHOWN = 20
+
+
+def selfcheck_html(report: Report) -> str:
+    """The pass rate per template, then the first failures with their reasons; everything escaped."""
+    rows = "".join(f"<tr><td>{html.escape(TEMPLATE_NAMES.get(k, k))}</td><td>{p}/{n}</td><td>{p / n:.0%}</td></tr>"
+                   for k, (p, n) in report.by_template().items() if n)
+    failures = report.failures()
+    listed = "".join(f"<li>{html.escape(r.probe.question)} — {html.escape(r.why)}</li>" for r in failures[:MAX_FAILURES_SHOWN])
+    more = f"<div class='zc-foot'>另有 {len(failures) - MAX_FAILURES_SHOWN} 个未通过。</div>" if len(failures) > MAX_FAILURES_SHOWN else ""
+    tail = f"<div class='zc-foot'>未通过的问题:</div><ul>{listed}</ul>{more}" if failures else "<div class='zc-foot'>全部通过。</div>"
+    return ("<table class='zc-docs' id='zc-selfcheck-table'><tr><th>问题类型</th><th>通过</th><th>比例</th></tr>"
+            f"{rows}</table>{tail}")
+
+
 def admin_section(admin: Admin, city_filter: gr.Dropdown) -> None:
     """The collapsed 管理文件 section; every event is private."""
     with gr.Accordion("管理文件（需要管理令牌）", open=False, elem_id="zc-admin"):
@@ -185,13 +213,16 @@ def admin_section(admin: Admin, city_filter: gr.Dropdown) -> None:
                 chosen = gr.Dropdown(choices=[], value=None, label="移除上传的文件", elem_id="zc-admin-remove-choice")
                 remove = gr.Button("移除", variant="stop", elem_id="zc-admin-remove")
                 refresh = gr.Button("刷新列表", elem_id="zc-admin-refresh")
+                check = gr.Button("自检:能回答哪些问题", elem_id="zc-admin-selfcheck-run")
         message = gr.HTML("", elem_id="zc-admin-message")
         listing = gr.HTML("<div class='zc-foot'>输入管理令牌后点“刷新列表”查看上传的文件。</div>", elem_id="zc-admin-docs")
+        checked = gr.HTML("", elem_id="zc-admin-selfcheck")
         timer = gr.Timer(2.0, active=False)
         outputs = [message, listing, chosen, timer]
         upload.click(admin.upload, [token, upload_file], [*outputs, upload_file], api_visibility="private",
                      show_progress="hidden")
         refresh.click(admin.refresh, [token], outputs, api_visibility="private", show_progress="hidden")
+        check.click(admin.selfcheck, [token], [checked], api_visibility="private")
         remove.click(admin.remove, [token, chosen], outputs, api_visibility="private", show_progress="hidden")
         timer.tick(admin.tick, [token, city_filter], [*outputs, city_filter], api_visibility="private",
                    show_progress="hidden")

@@ -282,6 +282,13 @@ def test_admin_uploads_a_document_asks_about_it_and_removes_it(server, driver, t
     driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", driver.find_elements(By.CSS_SELECTOR, USER)[-1])
     shot(driver, "12-admin-answer-from-upload")
 
+    # the self-check over the index, the upload included: a rate per kind of question
+    driver.find_element(By.ID, "zc-admin-selfcheck-run").click()
+    table = wait_for(driver, lambda d: d.find_elements(By.ID, "zc-selfcheck-table"), 240, "the self-check's table")[0]
+    assert "单位职责(原文名称)" in table.text and "%" in table.text
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", table)
+    shot(driver, "12b-admin-selfcheck")
+
     # removed: gone from the list once the index is rebuilt
     driver.find_element(By.CSS_SELECTOR, "#zc-admin-remove-choice input").click()
     option = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#zc-admin-remove-choice li[aria-label*='upload_']"),

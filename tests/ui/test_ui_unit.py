@@ -230,3 +230,16 @@ def test_admin_tick_follows_the_build_and_says_when_it_is_done(tmp_path):
     assert "后台索引更新完成" in message and "索引已就绪" in listing and timer.active is False
     assert [c[0] for c in city_filter.choices] == ["中山", "佛山"] and city_filter.value == ["佛山"]   # 汕头 gone
     assert admin.tick("wrong")[1:3] == (gr.skip(), gr.skip())       # a wrong token shows nothing
+
+
+def test_admin_selfcheck_needs_the_token_and_shows_rates_and_failures(tmp_path):
+    from rag.selfcheck import Probe, Report, Result
+
+    report = Report([Result(Probe("heading", "中山 强化市场主体责任", True), True),
+                     Result(Probe("unit_written", "佛山<b>局</b>负责哪些工作?", True), False, "missing 1 of 2: 二、(一)")])
+    admin = ui_admin.Admin(library_in(tmp_path), "t0ken", 10_000, check=lambda: report)
+    assert "管理令牌不正确" in admin.selfcheck("wrong")
+    shown = admin.selfcheck("t0ken")
+    assert "条款标题(带地方)" in shown and "1/1" in shown and "0/1" in shown and "missing 1 of 2" in shown
+    assert "<b>局" not in shown and "&lt;b&gt;" in shown                  # the question is escaped
+    assert "没有可自检的索引" in ui_admin.Admin(library_in(tmp_path), "t0ken", 10_000).selfcheck("t0ken")
