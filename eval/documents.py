@@ -19,6 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from index.structure import cn_value
+
 FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/noto-cjk"))
 FONT_FILE = "NotoSerifCJK-Regular.ttc"
 FACE = {"simplified": 2, "traditional": 3}          # faces of the collection: SC, TC
@@ -152,21 +154,6 @@ class Numbered:
     level: int          # 0: 一、  1: (一)  2: 1.
     value: int
     rest: str
-
-
-def cn_value(num: str) -> int:
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    total, current = 0, 0
-    for ch in num:
-        if ch in digits:
-            current = digits[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-    return total + current
 
 
 def numbered(line: str) -> Numbered | None:

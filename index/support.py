@@ -77,8 +77,12 @@ class Phrases:
 
 
 def _rows(name: str, columns: int) -> list[list[str]]:
-    """The lines of a data file as columns; a malformed line fails with file:line."""
-    path = DATA / name
+    return tsv_rows(DATA / name, columns)
+
+
+def tsv_rows(path: Path, columns: int) -> list[list[str]]:
+    """The lines of a data file as columns (comments and blank lines skipped); a malformed line
+    fails with file:line."""
     rows = []
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()

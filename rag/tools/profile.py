@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from index.models import NATIONAL
-from index.support import Phrases, kind_phrases, support_kinds, trades
+from index.support import Phrases, kind_phrases, support_kinds, trades, tsv_rows
 from index.text import normalise
 
 DATA = Path(__file__).with_name("data")
@@ -75,17 +75,7 @@ class Profile:
 
 # ------------------------------------------------------------------------------ lexicons
 def _rows(name: str, columns: int) -> list[list[str]]:
-    path = DATA / name
-    out = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        cols = [c.strip() for c in line.split("\t")]
-        if len(cols) != columns or not all(cols):
-            raise ValueError(f"{path}:{number}: expected {columns} columns separated by tabs, got {raw!r}")
-        out.append(cols)
-    return out
+    return tsv_rows(DATA / name, columns)
 
 
 @lru_cache(maxsize=1)

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 from index.catalog import IndexSnapshot
 from index.models import Clause, Document
+from index.structure import cn_value
 from index.text import compact, normalise
 
 MAX_DOCS = 12            # documents an earlier answer is searched against
 MIN_QUOTE = 12           # characters of a clause sentence that count as quoting it
-_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十", 0)} | {"两": 2}
+_NUMERALS = set("零一二三四五六七八九十两")
 _CLAUSE_ID = re.compile(r"[一二三四五六七八九十]{1,3}、(?:\([一二三四五六七八九十]{1,4}\))?(?:\d{1,2}\.)?|"
                         r"\([一二三四五六七八九十]{1,4}\)(?:\d{1,2}\.)?")
 # Pointers into the last answer.
@@ -47,15 +48,11 @@ class Pointer:
 
 
 def chinese_number(text: str) -> int | None:
-    """'2' -> 2, '二' -> 2, '十二' -> 12, '二十' -> 20 (up to 99)."""
-    if text.isdigit():
-        return int(text)
-    if not text or any(c not in _NUMERALS for c in text):
+    """'2' -> 2, '二' -> 2, '十二' -> 12, '二十' -> 20; None for what is no number."""
+    if not text or any(c not in _NUMERALS and not c.isdigit() for c in text) or (not text.isdigit() and not text.isascii()
+                                                                                and any(c.isdigit() for c in text)):
         return None
-    if "十" not in text:
-        return _NUMERALS[text] if len(text) == 1 else None
-    tens, _, ones = text.partition("十")
-    return (_NUMERALS.get(tens, 0) if tens else 1) * 10 + (_NUMERALS.get(ones, 0) if ones else 0)
+    return cn_value(text.replace("两", "二"))
 
 
 def scope(snap: IndexSnapshot, text: str, places: list[str]) -> list[Document]:
