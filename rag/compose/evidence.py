@@ -13,16 +13,17 @@ from rag.types import Ask, Kind, Query
 # What a stated value looks like, per kind of value asked for. A lost character ("?") can stand
 # for a digit: damaged text cannot rule a value out, and an answer resting on it says so.
 VALUES: dict[Ask, re.Pattern[str]] = {
-    Ask.AMOUNT: re.compile(r"[\d?][\d?.,]*\s*(?:万元|亿元|千元|元|万美元)|[一二两三四五六七八九十百千]+\s*(?:万元|亿元|元)"),
+    Ask.AMOUNT: re.compile(r"(?<![\d?.,])[\d?][\d?.,]*\s*(?:万元|亿元|千元|元|万美元)|"      # a run's start only: linear
+                           r"(?<![一二两三四五六七八九十百千])[一二两三四五六七八九十百千]+\s*(?:万元|亿元|元)"),
     Ask.MONTH: re.compile(r"(?<![\d?])[\d?]{1,2}\s*月(?!份额)|[一二三四五六七八九十]{1,3}月(?!份额)|月底|季度末"),
     Ask.DATE: re.compile(r"[\d?]{4}\s*年\s*[\d?]{1,2}\s*月(?:\s*[\d?]{1,2}\s*日)?|"
                          r"20[\d?]{2}[-./][\d?]{1,2}[-./][\d?]{1,2}|20\d\d\?[\d?]{2,6}"),
     Ask.PERSON: re.compile(r"[\u4e00-\u9fff]{1,3}(?:同志|先生|女士)|联系人|联系电话|电话[::]?\s*\d|\d{3,4}-\d{7,8}|1[3-9]\d{9}|@"),
-    Ask.FREQUENCY: re.compile(r"每(?:年|季度|半年|个?月|周|两年|三年|年度)(?!来)|[一二两三\d]+年一次|一年[一二两\d]次"),
+    Ask.FREQUENCY: re.compile(r"每(?:年|季度|半年|个?月|周|两年|三年|年度)(?!来)|(?<![一二两三\d])[一二两三\d]+年一次|一年[一二两\d]次"),
     Ask.PROCEDURE: re.compile(r"(?:申请|申报|办理|认定)(?:流程|程序|手续|材料|地点|窗口)|提交(?:申请|材料)|"
                               r"向.{1,12}(?:提出申请|申报|提交)|登录.{1,12}(?:平台|系统|网站)"),
-    Ask.FEE: re.compile(r"[\d?][\d?.,]*\s*元(?:/|每)|收费标准|免费|不收费|免收|减免.{0,6}费"),
-    Ask.PENALTY: re.compile(r"罚款|罚金|[\d?]+\s*(?:万元|元)以(?:下|上)|吊销|拘留|没收"),
+    Ask.FEE: re.compile(r"(?<![\d?.,])[\d?][\d?.,]*\s*元(?:/|每)|收费标准|免费|不收费|免收|减免.{0,6}费"),
+    Ask.PENALTY: re.compile(r"罚款|罚金|(?<![\d?])[\d?]+\s*(?:万元|元)以(?:下|上)|吊销|拘留|没收"),
     Ask.DEADLINE: re.compile(r"[\d?]{4}\s*年\s*[\d?]{1,2}\s*月\s*[\d?]{1,2}\s*日(?:前|之前|截止)|截止(?:日期|时间)"),
 }
 ASK_WORDS = {Ask.AMOUNT: "具体金额", Ask.MONTH: "具体月份", Ask.DATE: "具体日期", Ask.PERSON: "具体人员或联系方式",

@@ -8,6 +8,7 @@ from rag.components import Components
 from rag.pipeline import Assistant
 from rag.retrieve.retrievers import RetrievalMode
 from rag.settings import Settings
+from rag.tools.match import SupportIndex
 from rag.types import DeclineReason
 from rag.understand.query import Understander
 from tests.fakes.corpus import FixedAnswerer, FixedDecision, FixedStrategy, damaged_hit, make_hit, tiny_snapshot
@@ -19,7 +20,7 @@ def assistant_with(reason: DeclineReason | None = None, detail: str = "") -> tup
     strategy, answerer = FixedStrategy(hits), FixedAnswerer()
     components = Components(snapshot=snap, understander=Understander(snapshot=snap), strategy=strategy,
                             gate=FixedDecision(reason, detail), answerer=answerer, dense=None, top_k=5,
-                            retrieval=RetrievalMode.LEXICAL)
+                            retrieval=RetrievalMode.LEXICAL, support=SupportIndex(snap))
     assistant = Assistant(settings=Settings(_env_file=None))
     assistant._components = components           # the parts, already warm
     return assistant, strategy, answerer
