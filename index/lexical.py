@@ -120,6 +120,11 @@ class Bm25Index:
             self._sorted = bool(np.all(steps[inside] > 0))
         return self._sorted
 
+    @property
+    def idf_ceiling(self) -> float:
+        """The idf of a token that one chunk alone holds: the rarest a known token can be."""
+        return float(np.log(1 + (self.size - 0.5) / 1.5)) if self.size else 0.0
+
     def idf(self, token: str) -> float:
         """Inverse document frequency of a token (0 for an unknown one)."""
         df = self.doc_freq().get(token, 0)

@@ -53,6 +53,7 @@ class Ask(str, Enum):
     FEE = "fee"             # 收费多少, 要交多少钱
     PENALTY = "penalty"     # 罚款多少, 怎么处罚
     DEADLINE = "deadline"   # 截止到哪天, 申报期限
+    SHARE = "share"         # 缴纳比例, 补贴比例是多少, 百分之几
 
 
 class Role(str, Enum):
@@ -94,9 +95,11 @@ class Query:
     expansions: list[str] = field(default_factory=list)  # corpus terms for the ask's wording (lexicon, English)
     alternatives: list[list[str]] = field(default_factory=list)  # the lexicon's expansions, one group of alternatives per wording
     places: list[str] = field(default_factory=list)  # covered cities (or NATIONAL) named, in order
+    place_words: list[str] = field(default_factory=list)  # the words that name them (纲要, 汕头市): no topic
     unit: str | None = None         # the unit a duty question is about, e.g. "市场监管局"
     role: Role = Role.ANY           # what a duty question asks of the unit
     topic: str = ""                 # a terse duty question's topic besides its unit ("考核" in 汕头市场监管局 考核 牵头)
+    terse: list[str] = field(default_factory=list)  # a terse topical query's topic words (中山 合规管理 -> 合规, 管理)
     foreign_places: list[str] = field(default_factory=list)  # places named that the corpus lacks
     refuse_reason: DeclineReason | None = None  # set when the question must be declined before retrieval
     rewritten_from: str | None = None  # the follow-up as typed, when it leans on the previous turn

@@ -24,11 +24,12 @@ VALUES: dict[Ask, re.Pattern[str]] = {
                               r"向.{1,12}(?:提出申请|申报|提交)|登录.{1,12}(?:平台|系统|网站)"),
     Ask.FEE: re.compile(r"(?<![\d?.,])[\d?][\d?.,]*\s*元(?:/|每)|收费标准|免费|不收费|免收|减免.{0,6}费"),
     Ask.PENALTY: re.compile(r"罚款|罚金|(?<![\d?])[\d?]+\s*(?:万元|元)以(?:下|上)|吊销|拘留|没收"),
+    Ask.SHARE: re.compile(r"%|%|‰|百分之|百分点|[一二三四五六七八九]成(?![为立员果效本不])"),
     Ask.DEADLINE: re.compile(r"[\d?]{4}\s*年\s*[\d?]{1,2}\s*月\s*[\d?]{1,2}\s*日(?:前|之前|截止)|截止(?:日期|时间)"),
 }
 ASK_WORDS = {Ask.AMOUNT: "具体金额", Ask.MONTH: "具体月份", Ask.DATE: "具体日期", Ask.PERSON: "具体人员或联系方式",
              Ask.FREQUENCY: "具体频次(多久一次)", Ask.PROCEDURE: "办理或申请的具体流程、材料和地点", Ask.FEE: "具体收费标准",
-             Ask.PENALTY: "具体处罚标准", Ask.DEADLINE: "具体截止日期"}
+             Ask.PENALTY: "具体处罚标准", Ask.DEADLINE: "具体截止日期", Ask.SHARE: "具体比例"}
 
 
 def states(clause: Clause, ask: Ask) -> bool:
@@ -59,7 +60,7 @@ def ask_terms(query: Query, snap: IndexSnapshot) -> dict[str, float]:
     `unknown_share` tells how much of the ask they were."""
     if query.terms is not None:                # the decision and the answer share one computation
         return query.terms
-    cities = {c for city in query.filters.cities + query.places for c in (city, city + "市")}
+    cities = {c for city in query.filters.cities + query.places for c in (city, city + "市")} | set(query.place_words)
     terms: dict[str, float] = {}
     grouped = {t for group in query.alternatives for t in group}
     others = [t for t in query.expansions if t not in grouped]          # the English bridge's terms

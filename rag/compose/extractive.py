@@ -31,7 +31,7 @@ from rag.compose.reply import Reply, doc_label, label, units_text
 from rag.retrieve.sections import wants_list
 from rag.retrieve.strategy import in_charge, leading_units
 from rag.types import Answer, Citation, Hit, Kind, Query, Role, TokenCallback, damage_warnings
-from rag.understand.units import Reform, canonical, names_of, reform_between, remit, successors
+from rag.understand.units import Reform, canonical, names_of, reform_between, remit, successors, unit_matches
 
 MAX_CLAUSES = 3          # clauses a support / look-up answer draws on
 MAX_LISTED = 6           # … when the question asks for a list (有哪些措施) and no section is named
@@ -93,6 +93,8 @@ class ExtractiveAnswerer:
         for i, (hit, ranked) in enumerate(chosen):
             share, most = (0.25, MAX_SENTENCES) if i == 0 else (0.5, 3)
             keep = [s for s in ranked[:most] if s.score >= share * ranked[0].score]
+            if i == 0 and query.terse:        # 中山 合规管理: what the clause says on it, not one sentence
+                keep += [s for s in clause_sentences(hit.clause) if s.text not in {k.text for k in keep}][:most - len(keep)]
             keep.sort(key=lambda s: s.start)
             quoted = "".join(f"{s.text}{comp.cite(hit, s.text)}" for s in keep)
             comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:{quoted}")
@@ -334,7 +336,8 @@ def duty_tag(hit: Hit, query: Query) -> str:
     """How the unit stands in the clause: 牵头, 排在首位的责任单位, or one of the units."""
     units = hit.clause.units
     if query.role is Role.LEAD and units.lead and in_charge(hit.clause, query):
-        return "(牵头)"
+        others = [u for u in units.lead if not unit_matches(query.unit or "", u)]
+        return f"(与{'、'.join(others)}共同牵头)" if others else "(牵头)"
     if query.role is Role.LEAD and not units.lead:
         return "(排在首位的责任单位)"
     return ""

@@ -4,6 +4,7 @@ points at ("第二条具体怎么说?"). Quotes are verbatim; headings are conte
 """
 from __future__ import annotations
 
+from index.text import normalise
 from rag.compose.evidence import Sentence, clause_sentences, units_quote
 from rag.compose.reply import Reply, doc_label, label
 from rag.types import Hit, Query
@@ -50,4 +51,5 @@ def whole(reply: Reply, query: Query, hits: list[Hit]) -> None:
         reply.note_damage(hit, said)
         units = units_quote(hit.clause)
         if units:
-            reply.lines.append(f"  责任单位:{units}{reply.cite(hit, units)}")
+            said_so = any(w in normalise(units) for w in ("责任单位", "负责"))   # the parenthesis says what it is
+            reply.lines.append(f"  {'' if said_so else '责任单位:'}{units}{reply.cite(hit, units)}")

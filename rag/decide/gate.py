@@ -37,6 +37,8 @@ OFF_TOPIC_MASS = 8.0     # … that matches little of it …
 OFF_TOPIC_COVERAGE = 0.7  # … and covers little of the rest is about something else
 STRANGER_UNKNOWN = 0.5   # an ask half in words the corpus never uses (高考志愿怎么填报) …
 STRANGER_DENSE = 0.2     # … that no clause resembles in meaning is about something else, unless it follows a turn
+SHOWN_PIECE = 6          # a space-separated piece of a terse query this short is shown whole in the decline
+GENERIC_SHARE = 0.7      # a known word below this share of the highest idf is generic (质量标准), not a topic
 TOPICAL = 3             # clauses checked for a stated value
 
 
@@ -55,6 +57,7 @@ class Signals:
     about: bool = False            # the question names its clauses (a heading written out, a section,
                                    # or a follow-up pointing into the last answer)
     follows: bool = False          # a follow-up: its own words may be few and its topic the last turn's
+    strange_topic: bool = False    # a terse topic whose most specific word the corpus never uses (预制菜 质量标准)
 
     def relevant(self, min_coverage: float = MIN_COVERAGE, min_mass: float = MIN_MASS,
                  min_dense: float = MIN_DENSE) -> bool:
@@ -65,6 +68,8 @@ class Signals:
             return False
         if self.about:
             return True
+        if self.strange_topic:        # only its generic words (质量, 标准) can match: no clause is about it
+            return False
         if self.unknown >= OFF_TOPIC_UNKNOWN and self.mass < OFF_TOPIC_MASS and self.coverage < OFF_TOPIC_COVERAGE:
             return False
         if self.unknown >= STRANGER_UNKNOWN and self.dense < STRANGER_DENSE and not self.follows:
@@ -79,7 +84,7 @@ class Signals:
         return {"coverage": round(self.coverage, 3), "mass": round(self.mass, 2), "dense": round(self.dense, 3),
                 "unknown": round(self.unknown, 2), "duty_match": self.duty_match, "scope": self.scope,
                 "not_stated": self.not_stated, "unknown_code": self.unknown_code, "about": self.about,
-                "follows": self.follows}
+                "follows": self.follows, "strange_topic": self.strange_topic}
 
 
 class CoverageGate:
@@ -93,7 +98,8 @@ class CoverageGate:
 
     def judge(self, query: Query, hits: list[Hit]) -> Decision:
         signals = self.signals(query, hits)
-        return Decision(self.reason(query, signals, bool(hits)), signals.as_dict(), signals.scope or "", hits[:TOPICAL])
+        detail = signals.scope or ("、".join(f"“{w}”" for w in unknown_words(query, self.snap)) if signals.strange_topic else "")
+        return Decision(self.reason(query, signals, bool(hits)), signals.as_dict(), detail, hits[:TOPICAL])
 
     def reason(self, query: Query, signals: Signals, any_hits: bool) -> DeclineReason | None:
         """The decision itself, on the signals alone (the eval sweeps its thresholds)."""
@@ -133,6 +139,7 @@ class CoverageGate:
             not_stated=query.asks_for is not None and not any(states(h.clause, query.asks_for) for h in topical),
             unknown_code=any(not self._mentions(code) for code in query.codes),
             about=bool(about), follows=query.rewritten_from is not None,
+            strange_topic=strange_topic(query, self.snap),
         )
 
     def _mentions(self, code: str) -> bool:
@@ -163,6 +170,28 @@ class CoverageGate:
                 held = "、".join(f"《{d.title}》收录的条款为{_articles_held(d)}" for d in docs)
                 return f"库中{held},没有第{'、'.join(missing)}条"
         return None
+
+
+def strange_topic(query: Query, snap: IndexSnapshot) -> bool:
+    """A terse topical query (Query.terse, in Chinese) whose rarest topic word is one the corpus
+    never uses, and that the lexicon had no corpus word for: the topic itself is absent."""
+    if not query.terse or query.english or query.alternatives or query.expansions:
+        return False
+    words = [t for t in query.terse if len(t) >= 2]
+    if not unknown_words(query, snap):
+        return False
+    known = [snap.bm25.idf(t) for t in words if t in snap.bm25]
+    rarest_known = max(known, default=0.0)
+    return rarest_known < snap.bm25.idf_ceiling * GENERIC_SHARE
+
+
+def unknown_words(query: Query, snap: IndexSnapshot) -> list[str]:
+    """The terse topic's words of two or more characters that the corpus never uses, longest
+    first, none inside another (预制菜 rather than 预制)."""
+    pieces = [p for p in (query.ask or "").split() if len(p) <= SHOWN_PIECE]
+    unknown = [next((p for p in pieces if t in p), t) for t in query.terse if len(t) >= 2 and t not in snap.bm25]
+    unknown = sorted(dict.fromkeys(unknown), key=len, reverse=True)   # as typed: 预制菜, not the segmenter's 预制
+    return [t for i, t in enumerate(unknown) if not any(t in longer for longer in unknown[:i])]
 
 
 def _year_pattern(year: int) -> re.Pattern[str]:

@@ -167,6 +167,25 @@ def goal_clauses(query: Query, snap: IndexSnapshot) -> list[tuple[str, str]]:
     return [(d, cid) for n, _, d, cid in counted[:GOAL_CLAUSES] if n]
 
 
+TOPIC_DEPTH = 10         # retrieved clauses a terse topic's heading is looked for in (no place named)
+TOPIC_CLAUSES = 3        # more clauses headed by the topic than this: it is a theme, not a clause
+
+
+def topic_clauses(query: Query, snap: IndexSnapshot, hits: list[Hit]) -> list[tuple[str, str]]:
+    """The clauses headed by a terse query's topic (懷仁 質量多元共治 -> 八、(五)「打造质量多元共治格局」):
+    every topic word in the heading. Looked for in the place's documents, else in the clauses
+    retrieved; none when more than TOPIC_CLAUSES are so headed."""
+    if not query.terse:
+        return []
+    if not query.filters.is_empty():
+        pool = [(heading, d, cid) for d in snap.allowed_docs(query.filters.cities, query.filters.doc_ids)
+                for heading, cid in snap.doc_headings.get(d, ())]
+    else:
+        pool = [(compact(h.clause.heading), *h.key) for h in hits[:TOPIC_DEPTH]]
+    keys = [(d, cid) for heading, d, cid in pool if cid != FRONT and all(t in heading.lower() for t in query.terse)]
+    return list(dict.fromkeys(keys)) if len(set(keys)) <= TOPIC_CLAUSES else []
+
+
 def chapter_of(snap: IndexSnapshot, key: tuple[str, str]) -> tuple[str, list[tuple[str, str]]] | None:
     """(heading, clause keys) of the chapter a clause belongs to, when it has two or more clauses."""
     clause = snap.clause(*key)
@@ -254,7 +273,8 @@ class KindAwareStrategy:
                 return pinned_first(hits, query.section, self.snap)
         if query.pinned:                            # a follow-up that points into the last answer
             return pinned_first(hits, query.pinned, self.snap)
-        query.named = named_clauses(query, self.snap) or numbered_clauses(query, self.snap) or goal_clauses(query, self.snap)
+        query.named = named_clauses(query, self.snap) or numbered_clauses(query, self.snap) or \
+            goal_clauses(query, self.snap) or topic_clauses(query, self.snap, hits)
         if query.named:
             return pinned_first(hits, query.named, self.snap)
         section = find_section(query, hits, self.snap) if wants_list(query.ask) else None

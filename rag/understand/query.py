@@ -82,6 +82,8 @@ _WE_UNIT = re.compile(r"(我们|我|本|咱们)(局|委|办|单位|部门)")
 _ASKS: list[tuple[Ask, re.Pattern[str]]] = [
     # operating rules a plan does not hold (how often, how to apply, what it costs, the penalty,
     # the deadline): asked in the plans' own words, they look answerable; tried before amounts
+    (Ask.SHARE, re.compile(r"(比例|比率|占比|百分比|费率|税率)(是|为|有|大概|要|能)?(多少|几)|多少比例|百分之几|几成|"
+                           r"(缴纳|缴存|提取|分担|补贴|补助|奖励|资助|配套|返还)比例|what (percentage|proportion|share|ratio)", re.I)),
     (Ask.FREQUENCY, re.compile(r"多久(一次|做一次|查一次|报一次|要报|检查一次|抽查一次|评一次|开展一次)|多长时间(一次|检查|抽查|报)|"
                                r"(每年|一年|每季度|每月|每半年)(要|需要|会)?(查|检查|抽查|报|做|开展|评)?(几次|多少次)|"
                                r"频次|频率|间隔多久|how often|how frequently", re.I)),
@@ -215,6 +217,10 @@ class CityIndex:
     def covered(self) -> frozenset[str]:
         return self._tables()[2]
 
+    def words(self, text: str) -> list[str]:
+        """The aliases the text names its covered places by (纲要, 汕头市, shantou), as written."""
+        return list(dict.fromkeys(alias for _, alias in self._occurrences(text.lower())))
+
     def foreign(self, text: str, covered: list[str]) -> list[str]:
         """Places the question names that the corpus does not cover (provinces of covered
         cities and the covered cities themselves excepted)."""
@@ -245,6 +251,38 @@ def classify(text: str) -> Kind:
                 return Kind.SUPPORT             # 几家同行想一起搞标准,政府支不支持?: 几家 is "a few", not a figure asked
             return kind
     return Kind.LOOKUP
+
+
+# A terse topical query, typed like into a search box: a place perhaps, and a few words of topic,
+# no question asked of them (中山 合规管理, 懷仁 質量多元共治). It wants what the documents say on
+# the topic, so the clause headed by it is the answer, quoted whole.
+TERSE_TOPIC_CHARS = 10    # characters of topic, besides its place and filler words
+_ASKING = re.compile(r"[??吗呢]|什么|哪些|哪个|哪几|哪里|谁|怎么|怎样|如何|多少|几[个家项年大类种]|是否|有没有|能否|能不能|可以|"
+                     r"为何|为什么|是不是")
+_ASKING_EN = re.compile(r"\?|\b(what|which|who|whom|whose|how|when|where|why|does|do|did|is|are|can|could|should|"
+                        r"will|would|any|list|tell|explain)\b", re.I)
+TERSE_ENGLISH_WORDS = 6
+_FILLER = re.compile(r"的|之|有关|相关|方面|工作|政策|措施|规定|内容|情况|要求|举措|做法|安排|文件|里|中|[\s,,、。.;;:]")
+
+
+def terse_topic(query: Query, tokenize: Callable[[str], list[str]]) -> list[str]:
+    """The topic words of a terse topical query; [] for any other (a question word, a value or a
+    unit asked for, an English or follow-up question, a speaker's context, a longer topic)."""
+    if query.kind not in (Kind.LOOKUP, Kind.SUPPORT) or query.asks_for or query.context \
+            or query.rewritten_from or query.codes or query.years or _ASKING.search(query.ask):
+        return []
+    if query.english:                 # Dongguan consumer protection: the Chinese terms the bridge found
+        if _ASKING_EN.search(query.ask) or len(query.ask.split()) > TERSE_ENGLISH_WORDS:
+            return []
+        places = set(query.places) | {p + "市" for p in query.places}
+        return [t for t in dict.fromkeys(query.expansions) if t not in places and t.lower() not in query.place_words]
+    rest = query.ask.lower()
+    for word in sorted(query.place_words, key=len, reverse=True):
+        rest = rest.replace(word, " ")
+    rest = _FILLER.sub(" ", rest)
+    if not rest.strip() or len(rest.replace(" ", "")) > TERSE_TOPIC_CHARS:
+        return []
+    return [t for t in dict.fromkeys(tokenize(rest)) if (t.strip() and len(t) >= 2) or t in rest.split()]
 
 
 def asked_value(text: str) -> Ask | None:
@@ -500,6 +538,7 @@ class Understander:
         query.quoted = quoted_phrases(typed)
         query.codes = [m.group(0) for m in _CODE.finditer(typed)]
         query.places = named
+        query.place_words = self.cities.words(typed)
         query.filters = Filters(cities=list(filters.cities if filters and filters.cities else named),
                                 doc_ids=list(filters.doc_ids) if filters else [])
         if pointed and pointed.within and not query.filters.doc_ids:   # 这几点里有没有讲X?: X searched in their documents
@@ -518,6 +557,7 @@ class Understander:
             if query.unit is None:
                 query.kind = classify(_DUTY.sub(" ", ask)) if _DUTY.sub(" ", ask) != ask else Kind.WHO_LEADS
         query.search = self._search_text(query, carried)
+        query.terse = terse_topic(query, self.snap.tokenizer.tokenize)
         if previous is not None:
             query.previous_answer = previous[1]
         if _INJECTION.search(typed):

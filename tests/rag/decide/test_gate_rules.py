@@ -59,6 +59,9 @@ RELEVANT = [
     case("… with coverage of its own it counts", Signals(coverage=0.2, mass=1.9, dense=0.55, follows=True), True),
     case("high coverage overrides, then dense still counts", Signals(coverage=0.7, mass=1.0, dense=0.6, unknown=1.0), True),
     case("high coverage overrides, but mass still needed", Signals(coverage=0.7, mass=1.0, unknown=1.0), False),
+    case("a terse topic whose specific word is unknown, however well its generic words match (预制菜 质量标准)",
+         Signals(coverage=1.0, mass=3.4, dense=0.6, unknown=0.4, strange_topic=True), False),
+    case("… unless a clause is named by construction", Signals(about=True, strange_topic=True), True),
 ]
 
 
@@ -235,6 +238,12 @@ STATED = [
     case("先生", Ask.PERSON, "王先生负责。", True),
     case("a title without a name", Ask.PERSON, "由市长任组长。", False),
     case("a unit is no person", Ask.PERSON, "(市质监局牵头)", False),
+    case("a percentage", Ask.SHARE, "按不低于30%的比例给予补助。", True),
+    case("a full-width percent", Ask.SHARE, "补助标准为项目投资的20%。", True),
+    case("百分之", Ask.SHARE, "按百分之五十给予奖励。", True),
+    case("three tenths", Ask.SHARE, "财政承担三成。", True),
+    case("a share words only, no figure", Ask.SHARE, "健全质量保证金制度。", False),
+    case("成 inside words is no tenth", Ask.SHARE, "一成不变的机制,形成合力。", False),
 ]
 
 
@@ -255,3 +264,35 @@ STATES = [
 @pytest.mark.parametrize("ask,c,expected", STATES)
 def test_states(ask, c, expected):
     assert states(c, ask) is expected
+
+
+# -------------------------------------------------------------------------- strange_topic (terse)
+def topic_snapshot() -> IndexSnapshot:
+    """Clauses where 质量标准 is common (a generic word) and 锂电池 rare; 预制菜 and 锂离子 absent."""
+    d = doc("推动质量标准体系建设,提升质量标准水平。", "加强质量管理,完善质量标准。", "支持锂电池企业开展质量认证。",
+            "推进质量标准工作。", "落实质量标准。", "完善质量标准体系。")
+    tokens = [["质量标准", "质量", "标准"]] * 5 + [["锂电池", "电池", "质量", "认证"]]
+    return IndexSnapshot(build_id="topic", embedder="fake", documents={d.doc_id: d}, chunks=[], tokens=tokens)
+
+
+def terse_query(words: list[str], **kw) -> Query:
+    out = Query(raw=" ".join(words), text=" ".join(words), **kw)
+    out.terse = words
+    return out
+
+
+STRANGE = [
+    case("the specific word unknown, the rest generic", ["预制菜", "质量标准"], {}, True),
+    case("every word known", ["质量标准"], {}, False),
+    case("an unknown word beside a rare known one: the known one can be the topic", ["锂离子", "锂电池"], {}, False),
+    case("not terse: no topic words", [], {}, False),
+    case("English: the bridge's terms decide", ["预制菜", "质量标准"], {"english": True}, False),
+    case("the lexicon found corpus words for it", ["预制菜", "质量标准"], {"expansions": ["食品"]}, False),
+]
+
+
+@pytest.mark.parametrize("words,kw,expected", STRANGE)
+def test_strange_topic(words, kw, expected):
+    from rag.decide.gate import strange_topic
+    snap = topic_snapshot()
+    assert strange_topic(terse_query(words, **kw), snap) is expected

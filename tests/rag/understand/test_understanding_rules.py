@@ -169,6 +169,11 @@ VALUES = [
     case("谁来管 asks a unit, not a person", "这事谁来管?", None),
     case("who is responsible asks a unit", "Who is responsible for recalls?", None),
     case("a target figure is no specific value", "到2025年要建多少家示范单位?", None),
+    case("缴纳比例", "质量保证金 缴纳比例", Ask.SHARE),
+    case("补贴比例是多少", "检测费的补贴比例是多少?", Ask.SHARE),
+    case("百分之几", "财政承担百分之几?", Ask.SHARE),
+    case("English percentage", "What percentage of the cost is covered?", Ask.SHARE),
+    case("a rate target is a figure, not a share asked", "合格率目标是多少?", None),
 ]
 
 
