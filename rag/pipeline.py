@@ -231,8 +231,9 @@ def decline(snap: IndexSnapshot, query: Query, decision: Decision, hits: list[Hi
         text = f"抱歉,{docs}的正文没有写明{'、'.join(FIELD_WORDS.get(f, f) for f in query.document_fields)}。"
     elif reason is DeclineReason.NOT_STATED and query.asks_for is not None:
         text = f"现有文件没有写明{ASK_WORDS[query.asks_for]}。" + related_reading(snap, query, decision.related)
-    elif reason is DeclineReason.NO_EVIDENCE and decision.detail:      # a terse topic the corpus never names
-        text = (f"抱歉,现有文件没有提到{decision.detail}。本库收录的文件有:{coverage_summary(snap)}。"
+    elif reason is DeclineReason.NO_EVIDENCE and decision.missing:      # a terse topic the corpus never names
+        words = "、".join(f"“{w}”" for w in decision.missing)
+        text = (f"抱歉,现有文件没有提到{words}。本库收录的文件有:{coverage_summary(snap)}。"
                 "可以换用文件中的说法再问,或问这些文件中的牵头单位、目标数字、支持政策等。")
     elif reason is DeclineReason.OUT_OF_SCOPE:
         text = f"抱歉,{decision.detail}。" + related_reading(snap, query, decision.related)

@@ -3,6 +3,8 @@ whose right answer is known by construction, asked through the real pipeline.
 
     heading          "<place> <heading>"        must be answered citing the clause so headed
     heading_bare     "<heading>"                must cite a clause so headed (a shared heading: any)
+    topic            "<place> <topic>"          the heading without its opening verbs (加强|组织领导):
+                     must cite a clause of the place whose heading holds it
     goals            "<place>的主要目标", "<place> 目标"   must be answered citing the place's documents
     unit_written     "<place><unit>负责哪些工作" (the name as the clause writes it)
     unit_short       … by the body's short name (市质监局 -> 质监局)
@@ -103,6 +105,26 @@ def heading_probes(snap: IndexSnapshot) -> Iterable[Probe]:
                 yield Probe("heading_bare", c.heading, True, any_of=frozenset(shared[key]))
 
 
+# A heading's topic: the heading without the policy verbs it opens with (加强|推进…组织领导).
+_LEADING_VERBS = re.compile(r"^(?:加强|加快|加大|推进|推动|推广|提升|提高|强化|完善|健全|开展|实施|建立|建设|打造|培育|深入|积极|"
+                            r"大力|全面|优化|促进|支持|倡导|严格|落实|增强|保障|探索|构建|发挥|引导|鼓励|规范|坚持|深化|着力)+")
+TOPIC_CHARS = (4, 8)     # topics of this many characters make terse queries (中山 组织领导)
+
+
+def topic_probes(snap: IndexSnapshot) -> Iterable[Probe]:
+    """A heading's topic typed tersely with its place: must cite a clause of that place so headed."""
+    for doc in snap.national_first:
+        headed = [(compact(c.heading), d, c.clause_id) for d in snap.place_docs.get(doc.place, (doc.doc_id,))
+                  for c in snap.documents[d].clauses if c.heading not in SKIP_HEADINGS and c.clause_id != FRONT]
+        for c in doc.clauses:
+            heading = compact(c.heading)
+            topic = _LEADING_VERBS.sub("", heading)
+            if c.heading in SKIP_HEADINGS or topic == heading or not TOPIC_CHARS[0] <= len(topic) <= TOPIC_CHARS[1]:
+                continue
+            expected = frozenset((d, cid) for h, d, cid in headed if topic in h)
+            yield Probe("topic", f"{doc.place} {topic}", True, any_of=expected)
+
+
 def goal_probes(snap: IndexSnapshot) -> Iterable[Probe]:
     """A place whose documents state goals (a clause headed 目标, or targets by year: 到2025年)."""
     for place, doc_ids in snap.place_docs.items():
@@ -164,7 +186,7 @@ def negative_probes(snap: IndexSnapshot) -> Iterable[Probe]:
 def probes(snap: IndexSnapshot, limit: int | None = None) -> list[Probe]:
     """Every generated question, at most `limit` per template."""
     out: list[Probe] = []
-    for generate in (heading_probes, goal_probes, unit_probes, negative_probes):
+    for generate in (heading_probes, topic_probes, goal_probes, unit_probes, negative_probes):
         by_template: dict[str, list[Probe]] = defaultdict(list)
         for p in generate(snap):
             by_template[p.template].append(p)

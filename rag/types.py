@@ -282,6 +282,7 @@ class Decision:
     signals: dict[str, Any] = field(default_factory=dict)
     detail: str = ""                                   # e.g. what the corpus holds instead
     related: list[Hit] = field(default_factory=list)   # clauses to offer as related reading only
+    missing: list[str] = field(default_factory=list)   # topic words the corpus never uses (a decline names them)
 
 
 class DeclineDecision(Protocol):

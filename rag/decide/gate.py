@@ -98,8 +98,9 @@ class CoverageGate:
 
     def judge(self, query: Query, hits: list[Hit]) -> Decision:
         signals = self.signals(query, hits)
-        detail = signals.scope or ("、".join(f"“{w}”" for w in unknown_words(query, self.snap)) if signals.strange_topic else "")
-        return Decision(self.reason(query, signals, bool(hits)), signals.as_dict(), detail, hits[:TOPICAL])
+        missing = unknown_words(query, self.snap) if signals.strange_topic else []
+        return Decision(self.reason(query, signals, bool(hits)), signals.as_dict(), signals.scope or "", hits[:TOPICAL],
+                        missing)
 
     def reason(self, query: Query, signals: Signals, any_hits: bool) -> DeclineReason | None:
         """The decision itself, on the signals alone (the eval sweeps its thresholds)."""

@@ -78,11 +78,11 @@ class FixedStrategy:
 class FixedDecision:
     """A DeclineDecision that always decides the same way."""
 
-    def __init__(self, reason: DeclineReason | None = None, detail: str = "") -> None:
-        self.reason, self.detail = reason, detail
+    def __init__(self, reason: DeclineReason | None = None, detail: str = "", missing: list[str] | None = None) -> None:
+        self.reason, self.detail, self.missing = reason, detail, list(missing or [])
 
     def judge(self, query: Query, hits: list[Hit]) -> Decision:
-        return Decision(self.reason, {"fake": True}, self.detail, hits[:1])
+        return Decision(self.reason, {"fake": True}, self.detail, hits[:1], self.missing)
 
 
 def tiny_snapshot(hits: list[Hit]) -> IndexSnapshot:

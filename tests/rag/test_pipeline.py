@@ -14,12 +14,13 @@ from rag.understand.query import Understander
 from tests.fakes.corpus import FixedAnswerer, FixedDecision, FixedStrategy, damaged_hit, make_hit, tiny_snapshot
 
 
-def assistant_with(reason: DeclineReason | None = None, detail: str = "") -> tuple[Assistant, FixedStrategy, FixedAnswerer]:
+def assistant_with(reason: DeclineReason | None = None, detail: str = "",
+                   missing: list[str] | None = None) -> tuple[Assistant, FixedStrategy, FixedAnswerer]:
     hits = [make_hit(), damaged_hit()]
     snap = tiny_snapshot(hits)
     strategy, answerer = FixedStrategy(hits), FixedAnswerer()
     components = Components(snapshot=snap, understander=Understander(snapshot=snap), strategy=strategy,
-                            gate=FixedDecision(reason, detail), answerer=answerer, dense=None, top_k=5,
+                            gate=FixedDecision(reason, detail, missing), answerer=answerer, dense=None, top_k=5,
                             retrieval=RetrievalMode.LEXICAL, support=SupportIndex(snap))
     assistant = Assistant(settings=Settings(_env_file=None))
     assistant._components = components           # the parts, already warm
@@ -45,6 +46,12 @@ def test_a_decline_never_reaches_the_answerer(reason, says):
     answer = assistant.ask("中山市推行首席质量官制度由哪些部门负责?")
     assert not answer.answerable and answerer.calls == 0 and says in answer.answer
     assert answer.meta["declined"] == reason.value and answer.citations == []
+
+
+def test_a_topic_the_corpus_never_names_is_named_in_the_decline():
+    assistant, _, answerer = assistant_with(DeclineReason.NO_EVIDENCE, missing=["预制菜"])
+    answer = assistant.ask("中山 预制菜")
+    assert not answer.answerable and answerer.calls == 0 and "没有提到“预制菜”" in answer.answer
 
 
 def test_not_stated_says_what_is_missing_and_offers_reading_only():

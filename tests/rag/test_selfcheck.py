@@ -51,7 +51,7 @@ def rates(report):
 @pytest.mark.model
 def test_the_seed_index_passes_every_template(assistant):
     report = selfcheck.run(assistant.components.snapshot, assistant.ask)
-    assert set(rates(report)) == {"heading", "heading_bare", "goals", "unit_written", "unit_short", "unit_successor",
+    assert set(rates(report)) == {"heading", "heading_bare", "topic", "goals", "unit_written", "unit_short", "unit_successor",
                                   "no_document", "off_topic"}
     assert all(r >= FLOOR for r in rates(report).values()), report.to_json()
 
@@ -89,4 +89,5 @@ def test_a_synthetic_document_passes_every_template(tmp_path):
     assistant = build_assistant(settings)
     report = selfcheck.run(assistant.components.snapshot, assistant.ask)
     assert report.by_template()["unit_written"][1] >= 6 and report.by_template()["heading"][1] >= 5
+    assert report.by_template()["topic"][1] >= 3          # 计量能力建设, 水产品区域品牌, 资金投入
     assert all(r >= FLOOR for r in rates(report).values()), report.to_json()
