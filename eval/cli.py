@@ -96,20 +96,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if all(r.unavailable for r in runs) else 0
 
 
-def cmd_curve(args: argparse.Namespace) -> int:
-    """The product (hybrid) once over the union of the gold sets, then the decline sweep."""
-    from eval.curve import curve_section
+def indexed_settings() -> Any | None:
+    """The settings once the local index is there (built when missing); None, having said why, when
+    it cannot be."""
     from rag.settings import Settings
 
-    try:
-        questions = [q for path in args.gold for q in load_gold(path)]
-    except GoldFormatError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
     settings = Settings()
     error = ensure_index(settings)
     if error:
         print(f"error: {error}", file=sys.stderr)
+        return None
+    return settings
+
+
+def cmd_curve(args: argparse.Namespace) -> int:
+    """The product (hybrid) once over the union of the gold sets, then the decline sweep."""
+    from eval.curve import curve_section
+
+    try:
+        sets = [load_gold(path) for path in args.gold]
+    except GoldFormatError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    questions = [q for gold in sets for q in gold]
+    settings = indexed_settings()
+    if settings is None:
         return 1
     run = _run_one(ConfigName.HYBRID, settings, questions, IndexClauseText(settings), None)
     if run.unavailable:
@@ -119,9 +130,8 @@ def cmd_curve(args: argparse.Namespace) -> int:
     print(f"decline trade-off over {' + '.join(args.gold)} ({len(questions)} questions)")
     print("\n".join(lines))
     if len(args.gold) > 1:
-        sizes = [len(load_gold(path)) for path in args.gold]
         print("\n".join(["", "per style (false refusals / false answers at each scale of the thresholds):",
-                         *style_table(run.records, args.gold, sizes)]))
+                         *style_table(run.records, args.gold, [len(gold) for gold in sets])]))
     if args.report and curves:
         from eval.plots import plot_decline
         from eval.report import DECLINE_PNG
@@ -156,17 +166,14 @@ def cmd_match(args: argparse.Namespace) -> int:
     """Policy matching against a profile gold set (eval/FORMAT_MATCH.md), on the local index."""
     from eval.match import load_match_gold, run_match
     from index.catalog import load_index
-    from rag.settings import Settings
 
     try:
         golds = load_match_gold(args.gold)
     except GoldFormatError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    settings = Settings()
-    error = ensure_index(settings)
-    if error:
-        print(f"error: {error}", file=sys.stderr)
+    settings = indexed_settings()
+    if settings is None:
         return 1
     try:
         summary = run_match(golds, load_index(settings))
@@ -193,13 +200,10 @@ def cmd_selfcheck(args: argparse.Namespace) -> int:
     """Questions generated from the index, asked through the real pipeline (rag/selfcheck.py)."""
     from rag import selfcheck
     from rag.pipeline import build_assistant
-    from rag.settings import Settings
 
-    settings = Settings()
-    error = ensure_index(settings)
-    if error:
-        print(error, file=sys.stderr)
-        return 2
+    settings = indexed_settings()
+    if settings is None:
+        return 2                   # 1 says a template is under the floor
     assistant = build_assistant(settings)
     report = selfcheck.run(assistant.components.snapshot, assistant.ask, limit=args.limit)
     if args.json:

@@ -16,7 +16,7 @@ text, verbatim. Rules are about kinds of wording; no rule names a document or a 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -80,15 +80,21 @@ def _rows(name: str, columns: int) -> list[list[str]]:
     return tsv_rows(DATA / name, columns)
 
 
-def tsv_rows(path: Path, columns: int) -> list[list[str]]:
-    """The lines of a data file as columns (comments and blank lines skipped); a malformed line
-    fails with file:line."""
-    rows = []
+def tsv_lines(path: Path) -> Iterator[tuple[int, str, list[str]]]:
+    """(line number, the line as written, its tab-separated columns stripped) of each line of a data
+    file that is neither blank nor a # comment: the one reader of the project's TSV data files,
+    each of which checks its own columns and names file:line when one is wrong."""
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        cols = [c.strip() for c in line.split("\t")]
+        if line and not line.startswith("#"):
+            yield number, raw, [c.strip() for c in line.split("\t")]
+
+
+def tsv_rows(path: Path, columns: int) -> list[list[str]]:
+    """The lines of a data file as columns; a line without exactly `columns` non-empty columns
+    fails with file:line."""
+    rows = []
+    for number, raw, cols in tsv_lines(path):
         if len(cols) != columns or not all(cols):
             raise ValueError(f"{path}:{number}: expected {columns} columns separated by tabs, got {raw!r}")
         rows.append(cols)

@@ -4,26 +4,21 @@ document, its task-division matrix (clauses × units, the leading units in bold)
 downloads (a sheet per document, frozen header, leading units in bold). Events are private."""
 from __future__ import annotations
 
-import html
-import logging
 from typing import Any
 
 import gradio as gr
 
 from rag.limits import MAX_UNIT_CHARS
-from rag.service import AssistantService, classify
+from rag.service import AssistantService
 from rag.tools.duties import DutyTable, TaskMatrix
 from rag.tools.export import duty_sheets, task_sheets, to_csv, to_xlsx
 from ui.downloads import save
-
-log = logging.getLogger(__name__)
+from ui.toolparts import choices as tool_choices
+from ui.toolparts import escape as _e
+from ui.toolparts import warning
 
 LEADING = ("牵头", "责任单位(首位)")
 HINT = "输入单位名称（全称、简称或改革前后的名称均可，如 市场监管局、质监局、人社局），可限定地区；或选一份文件生成其任务分工表。"
-
-
-def _e(text: Any) -> str:
-    return html.escape(str(text or ""))
 
 
 def _role(role: str) -> str:
@@ -63,18 +58,11 @@ def tasks_html(contract: dict[str, Any]) -> str:
             f"<th>标题</th>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
 
 
-def _warning(exc: Exception, what: str) -> tuple[str, None, None]:
-    failure = classify(exc)
-    if failure.status >= 500:
-        log.error("%s failed: %s", what, failure.message, exc_info=exc)
-    return f"<div class='zc-warn'>⚠ {_e(failure.message)}</div>", None, None
-
-
 def run_duties(service: AssistantService, unit: str, place: str | None) -> tuple[str, Any, Any]:
     try:
         table: DutyTable = service.duties(unit, place or None)
     except Exception as exc:
-        return _warning(exc, "the duty table")
+        return warning(exc, "the duty table")
     sheets, name = duty_sheets(table), f"职责清单-{table.unit}"
     return duties_html(table.to_contract()), save(to_csv(sheets), f"{name}.csv"), save(to_xlsx(sheets), f"{name}.xlsx")
 
@@ -85,21 +73,13 @@ def run_tasks(service: AssistantService, doc: str | None) -> tuple[str, Any, Any
     try:
         matrix: TaskMatrix = service.tasks(doc)
     except Exception as exc:
-        return _warning(exc, "the task matrix")
+        return warning(exc, "the task matrix")
     sheets, name = task_sheets(matrix), f"任务分工表-{matrix.doc.place}"
     return tasks_html(matrix.to_contract()), save(to_csv(sheets), f"{name}.csv"), save(to_xlsx(sheets), f"{name}.xlsx")
 
 
-def _choices(service: AssistantService) -> dict[str, list[str]]:
-    try:
-        return service.toolbox().choices()
-    except Exception:
-        log.exception("the tools have no index yet; the 部门职责 tab starts without choices")
-        return {}
-
-
 def duties_tab(service: AssistantService) -> None:
-    choices = _choices(service)
+    choices = tool_choices(service, "部门职责")
     gr.Markdown(HINT, elem_classes=["zc-foot"])
     with gr.Row():
         unit = gr.Textbox(label="单位", placeholder="例如：市场监管局、东莞市质监局、人社局", max_length=MAX_UNIT_CHARS,

@@ -5,27 +5,22 @@ it lacks are listed apart. CSV and XLSX downloads. Its events are private (the o
 endpoint stays /ask)."""
 from __future__ import annotations
 
-import html
-import logging
 from typing import Any
 
 import gradio as gr
 
 from rag.limits import MAX_PROFILE_CHARS
-from rag.service import AssistantService, classify
+from rag.service import AssistantService
 from rag.tools.export import match_sheets, to_csv, to_xlsx
 from rag.tools.match import MatchResult
 from ui.downloads import save
-
-log = logging.getLogger(__name__)
+from ui.toolparts import choices as tool_choices
+from ui.toolparts import escape as _e
+from ui.toolparts import warning
 
 SIZES = ["微型", "小型", "中型", "大型"]
 EXAMPLE = "我们是东莞的一家家具厂,80人,出口为主,想做品牌、参与标准制定"
 HINT = "用一句话描述企业（城市、行业、规模、已有资质、想要的支持），或填写下方表单；两者都填时以表单为准。"
-
-
-def _e(text: Any) -> str:
-    return html.escape(str(text or ""))
 
 
 def _measure_row(m: dict[str, Any], last: str) -> str:
@@ -62,25 +57,14 @@ def run_match(service: AssistantService, text: str, city: str | None, trade: str
             employees=int(employees) if employees else None,           # an empty box (or 0) says nothing
             revenue_wan=float(revenue) if revenue else None, has=list(has or []), wants=list(wants or []))
     except Exception as exc:
-        failure = classify(exc)
-        if failure.status >= 500:
-            log.error("policy matching failed: %s", failure.message, exc_info=exc)
-        return f"<div class='zc-warn'>⚠ {_e(failure.message)}</div>", None, None
+        return warning(exc, "policy matching")
     sheets = match_sheets(result)
     return (match_html(result.to_contract()), save(to_csv(sheets), "政策匹配.csv"), save(to_xlsx(sheets), "政策匹配.xlsx"))
 
 
-def _choices(service: AssistantService) -> dict[str, list[str]]:
-    try:
-        return service.toolbox().choices()
-    except Exception:
-        log.exception("the tools have no index yet; the 政策匹配 form starts without choices")
-        return {}
-
-
 def match_tab(service: AssistantService) -> None:
     """The tab's components and its one private event."""
-    choices = _choices(service)
+    choices = tool_choices(service, "政策匹配")
     gr.Markdown(HINT, elem_classes=["zc-foot"])
     text = gr.Textbox(label="企业描述", placeholder=f"例如：{EXAMPLE}", lines=2, max_lines=6,
                       max_length=MAX_PROFILE_CHARS, elem_id="zc-match-text")

@@ -94,7 +94,8 @@ class ExtractiveAnswerer:
             share, most = (0.25, MAX_SENTENCES) if i == 0 else (0.5, 3)
             keep = [s for s in ranked[:most] if s.score >= share * ranked[0].score]
             if i == 0 and query.terse:        # 中山 合规管理: what the clause says on it, not one sentence
-                keep += [s for s in clause_sentences(hit.clause) if s.text not in {k.text for k in keep}][:most - len(keep)]
+                kept = {k.text for k in keep}
+                keep += [s for s in clause_sentences(hit.clause) if s.text not in kept][:most - len(keep)]
             keep.sort(key=lambda s: s.start)
             quoted = "".join(f"{s.text}{comp.cite(hit, s.text)}" for s in keep)
             comp.lines.append(f"- {label(hit)}「{hit.clause.heading}」:{quoted}")

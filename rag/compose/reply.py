@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from index.models import Document
+from index.models import Clause, Document
 from index.text import compact
 from rag.compose.evidence import Sentence, lost_in, score_sentences
 from rag.types import Ask, Citation, Hit, Kind
@@ -73,15 +73,21 @@ def doc_label(doc: Document) -> str:
 
 def units_text(hit: Hit) -> str:
     """The units of a clause in words; the first of a 责任单位 list is named as such."""
-    u = hit.clause.units
+    return units_words(hit.clause, lead="牵头单位", name_first=True)
+
+
+def units_words(clause: Clause, lead: str = "牵头", name_first: bool = False) -> str:
+    """The clause's units by role (lead / 会同 / 责任单位), '' when it lists none; with `name_first`
+    the first of a 责任单位 list without a lead is named as such."""
+    u = clause.units
     parts = []
     if u.lead:
-        parts.append("牵头单位:" + "、".join(u.lead))
+        parts.append(f"{lead}:" + "、".join(u.lead))
     if u.co:
         parts.append("会同:" + "、".join(u.co))
     if u.responsible:
         listed = "责任单位:" + "、".join(u.responsible)
-        if not u.lead and len(u.responsible) > 1:
+        if name_first and not u.lead and len(u.responsible) > 1:
             listed += f"(排在首位的责任单位:{u.responsible[0]})"
         parts.append(listed)
     return ";".join(parts)

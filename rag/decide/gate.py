@@ -179,11 +179,10 @@ def strange_topic(query: Query, snap: IndexSnapshot) -> bool:
     if not query.terse or query.english or query.alternatives or query.expansions:
         return False
     words = [t for t in query.terse if len(t) >= 2]
-    if not unknown_words(query, snap):
-        return False
     known = [snap.bm25.idf(t) for t in words if t in snap.bm25]
-    rarest_known = max(known, default=0.0)
-    return rarest_known < snap.bm25.idf_ceiling * GENERIC_SHARE
+    if len(known) == len(words):
+        return False
+    return max(known, default=0.0) < snap.bm25.idf_ceiling * GENERIC_SHARE
 
 
 def unknown_words(query: Query, snap: IndexSnapshot) -> list[str]:

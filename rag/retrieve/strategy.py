@@ -182,8 +182,9 @@ def topic_clauses(query: Query, snap: IndexSnapshot, hits: list[Hit]) -> list[tu
                 for heading, cid in snap.doc_headings.get(d, ())]
     else:
         pool = [(compact(h.clause.heading), *h.key) for h in hits[:TOPIC_DEPTH]]
-    keys = [(d, cid) for heading, d, cid in pool if cid != FRONT and all(t in heading.lower() for t in query.terse)]
-    return list(dict.fromkeys(keys)) if len(set(keys)) <= TOPIC_CLAUSES else []
+    keys = list(dict.fromkeys((d, cid) for heading, d, cid in pool
+                              if cid != FRONT and all(t in heading.lower() for t in query.terse)))
+    return keys if len(keys) <= TOPIC_CLAUSES else []
 
 
 def chapter_of(snap: IndexSnapshot, key: tuple[str, str]) -> tuple[str, list[tuple[str, str]]] | None:

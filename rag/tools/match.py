@@ -29,6 +29,7 @@ from typing import Any
 from index.catalog import IndexSnapshot
 from index.models import NATIONAL, Clause, Document, Offer
 from index.support import classify, support_kinds, trades
+from rag.compose.reply import units_words
 from rag.tools.profile import Profile
 from rag.types import Answer, Citation, damage_warnings
 
@@ -278,15 +279,7 @@ def _profile_notes(profile: Profile) -> list[str]:
 
 def units_line(clause: Clause) -> str:
     """Who runs a measure, as the clause writes it; the national plan lists none."""
-    u = clause.units
-    parts = []
-    if u.lead:
-        parts.append("牵头:" + "、".join(u.lead))
-    if u.co:
-        parts.append("会同:" + "、".join(u.co))
-    if u.responsible:
-        parts.append("责任单位:" + "、".join(u.responsible))
-    return ";".join(parts) or "文件未列责任单位"
+    return units_words(clause) or "文件未列责任单位"
 
 
 def trade_names() -> list[str]:

@@ -14,6 +14,7 @@ from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 
+from index.support import tsv_lines
 from index.text import normalise
 
 ALIASES = Path(__file__).with_name("data") / "unit_aliases.tsv"
@@ -24,14 +25,10 @@ _LEVEL = ("市", "省", "县", "区", "国家")
 def alias_table(path: Path = ALIASES) -> dict[str, str]:
     """Every known name (normalised, lower-case) -> its canonical short name."""
     table: dict[str, str] = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        cols = line.split("\t")
-        if len(cols) != 2 or not cols[0].strip():
+    for number, raw, cols in tsv_lines(path):
+        if len(cols) != 2 or not cols[0]:
             raise ValueError(f"{path}:{number}: expected 'CANONICAL<TAB>alias|alias', got {raw!r}")
-        canon = normalise(cols[0].strip())
+        canon = normalise(cols[0])
         table[canon.lower()] = canon
         for alias in cols[1].split("|"):
             if alias.strip():
@@ -138,11 +135,7 @@ def reforms(path: Path = REFORMS) -> tuple[Reform, ...]:
     bad share or year, fails with file:line."""
     known = known_units()
     out = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        cols = [c.strip() for c in line.split("\t")]
+    for number, raw, cols in tsv_lines(path):
         try:
             old, new, share, year, what = cols
             reform = Reform(canonical(old), canonical(new), Share(share), int(year), what)
@@ -213,11 +206,7 @@ def remit_table(path: Path = REMITS) -> dict[str, frozenset[str]]:
     """Canonical body -> the words of its remit (remits.tsv); a bad line fails with file:line."""
     known = known_units()
     table: dict[str, frozenset[str]] = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        cols = line.split("\t")
+    for number, raw, cols in tsv_lines(path):
         words = frozenset(normalise(w.strip()) for w in cols[-1].split("|") if w.strip()) if len(cols) == 2 else frozenset()
         if not words or canonical(cols[0]) not in known:
             raise ValueError(f"{path}:{number}: expected 'BODY<TAB>word|word' with a body of unit_aliases.tsv, got {raw!r}")

@@ -84,12 +84,18 @@ def test_every_document_call_needs_the_token(tmp_path):
 
 
 # ------------------------------------------------------------------ uploads with the fake assistant
-def test_upload_list_and_delete_with_background_builds(tmp_path):
-    settings = settings_in(tmp_path, admin_token=TOKEN, upload_max_bytes=200_000)
+def admin_api(tmp_path, upload_max_bytes: int):
+    """(settings, fake assistant, API app) over the fake assistant with a hashing embedder, one seed document in
+    the corpus and uploads allowed up to `upload_max_bytes`."""
+    settings = settings_in(tmp_path, admin_token=TOKEN, upload_max_bytes=upload_max_bytes)
     shutil.copy(ZS, settings.corpus_dir / ZS.name)
     fake = FakeAssistant()
     fake.embedder = HashEmbedder()
-    app = create_api(fake, settings)
+    return settings, fake, create_api(fake, settings)
+
+
+def test_upload_list_and_delete_with_background_builds(tmp_path):
+    settings, fake, app = admin_api(tmp_path, upload_max_bytes=200_000)
     with serve(app) as url:
         c = http(url)
         data = HR.read_text(encoding="utf-8").encode("gb18030")
@@ -229,11 +235,7 @@ def test_a_doc_needs_libreoffice_and_a_broken_pdf_is_unreadable(tmp_path, monkey
 
 
 def test_a_docx_upload_is_indexed_with_its_format(tmp_path):
-    settings = settings_in(tmp_path, admin_token=TOKEN, upload_max_bytes=2_000_000)
-    shutil.copy(ZS, settings.corpus_dir / ZS.name)
-    fake = FakeAssistant()
-    fake.embedder = HashEmbedder()
-    app = create_api(fake, settings)
+    settings, _, app = admin_api(tmp_path, upload_max_bytes=2_000_000)
     with serve(app) as url:
         c = http(url)
         r = c.post("/api/documents", files={"file": ("怀仁.docx", _written(tmp_path, "docx"))}, headers=AUTH)

@@ -1,6 +1,8 @@
 """Small corpus objects and a fixed Answerer for tests."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from index.catalog import IndexSnapshot
 from index.chunking import chunk_document
 from index.lexical import Tokenizer
@@ -85,12 +87,31 @@ class FixedDecision:
         return Decision(self.reason, {"fake": True}, self.detail, hits[:1], self.missing)
 
 
+def snapshot_of(docs: Iterable[Document], build_id: str = "tiny") -> IndexSnapshot:
+    """An in-memory index snapshot of the documents (BM25 over real tokens; no vectors). The
+    tokenizer that cut them is the snapshot's own (one jieba instance, not two)."""
+    by_id = {d.doc_id: d for d in docs}
+    chunks = [c for d in by_id.values() for c in chunk_document(d, "fake", 512)]
+    tokenizer = Tokenizer.for_documents(by_id.values())
+    snap = IndexSnapshot(build_id=build_id, embedder="fake", documents=by_id, chunks=chunks,
+                         tokens=[tokenizer.tokenize(c.search_text) for c in chunks])
+    snap.__dict__["tokenizer"] = tokenizer        # the cached_property, set
+    return snap
+
+
+def units_listed(snapshot: IndexSnapshot) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """(place, unit name as written) -> the (doc id, clause id) of every clause whose units list it."""
+    out: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for doc in snapshot.documents.values():
+        for clause in doc.clauses:
+            for name in clause.units.all():
+                out.setdefault((doc.place, name), set()).add((doc.doc_id, clause.clause_id))
+    return out
+
+
 def tiny_snapshot(hits: list[Hit]) -> IndexSnapshot:
-    """An in-memory index snapshot of the hits' documents (BM25 over real tokens; no vectors)."""
+    """An in-memory index snapshot of the hits' documents."""
     docs: dict[str, Document] = {}
     for h in hits:
         docs.setdefault(h.doc.doc_id, h.doc).clauses.append(h.clause)
-    chunks = [c for d in docs.values() for c in chunk_document(d, "fake", 512)]
-    tokenizer = Tokenizer.for_documents(docs.values())
-    return IndexSnapshot(build_id="tiny", embedder="fake", documents=docs, chunks=chunks,
-                         tokens=[tokenizer.tokenize(c.search_text) for c in chunks])
+    return snapshot_of(docs.values())

@@ -3,29 +3,18 @@ it names a group of bodies), and a duty question asking for it by any of its nam
 nickname, or a predecessor's or successor's name — finds the clauses that list it."""
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pytest
 
 from rag.retrieve.strategy import UnitClauses, duty_hits
 from rag.understand.query import understand
 from rag.understand.units import alias_table, canonical, is_collective, known_units, predecessors, same_unit, successors
+from tests.fakes.corpus import units_listed
 
 pytestmark = pytest.mark.model        # the session's index, built with the offline default embedder
 
 
-def listed_names(snapshot) -> dict[tuple[str, str], set[str]]:
-    """(place, unit name as written) -> the clause ids that list it."""
-    out: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for doc in snapshot.documents.values():
-        for clause in doc.clauses:
-            for name in clause.units.all():
-                out[(doc.place, name)].add(f"{doc.doc_id}:{clause.clause_id}")
-    return out
-
-
 def test_every_unit_name_is_a_known_body_or_a_group(snapshot):
-    unknown = sorted({name for _, name in listed_names(snapshot)
+    unknown = sorted({name for _, name in units_listed(snapshot)
                       if canonical(name) not in known_units() and not is_collective(name)
                       and not any(same_unit(body, name) for body in known_units())})
     assert unknown == [], f"unit names no alias reaches: {unknown}"
@@ -40,13 +29,13 @@ def forms(body: str) -> list[str]:
 def test_every_unit_name_is_reached_by_each_of_its_names(snapshot):
     units = UnitClauses(snapshot)
     missed = []
-    for (place, name), clauses in sorted(listed_names(snapshot).items()):
+    for (place, name), clauses in sorted(units_listed(snapshot).items()):
         if is_collective(name):
             continue
         body = canonical(name) if canonical(name) in known_units() else next(b for b in known_units() if same_unit(b, name))
         for form in forms(body):
             query = understand(f"{place}{form}负责哪些工作?", None, snapshot)
-            found = {f"{h.clause.doc_id}:{h.clause.clause_id}" for h in duty_hits(snapshot, query, units)}
+            found = {h.key for h in duty_hits(snapshot, query, units)}
             if not clauses <= found:
                 missed.append(f"{place} {name} asked as {form} (unit read: {query.unit}, kind {query.kind.value})")
     assert missed == [], "\n".join(missed)

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import pytest
 
-from index.catalog import IndexSnapshot
-from index.chunking import chunk_document
-from index.lexical import Tokenizer
 from index.models import Clause, Document, Span
 from index.text import normalise
 from index.units import parse_units
@@ -19,7 +16,7 @@ from rag.compose.evidence import clause_sentences, is_heading
 from rag.compose.extractive import ExtractiveAnswerer
 from rag.compose.reply import DAMAGE_NOTE
 from rag.types import Answer, Filters, Hit, Kind, Query, Role, WarningKind
-from tests.fakes.corpus import make_doc
+from tests.fakes.corpus import make_doc, snapshot_of
 
 
 def case(id_: str, *values, xfail: str | None = None):
@@ -66,12 +63,7 @@ DOCS = [ZS, ST]
 
 @pytest.fixture(scope="module")
 def answerer() -> ExtractiveAnswerer:
-    tokenizer = Tokenizer.for_documents(DOCS)
-    chunks = [c for d in DOCS for c in chunk_document(d, "fake", 512)]
-    snap = IndexSnapshot(build_id="rules", embedder="fake", documents={d.doc_id: d for d in DOCS}, chunks=chunks,
-                         tokens=[tokenizer.tokenize(c.search_text) for c in chunks])
-    snap.__dict__["tokenizer"] = tokenizer        # the cached_property, set: one jieba instance, not two
-    return ExtractiveAnswerer(snapshot=snap)
+    return ExtractiveAnswerer(snapshot=snapshot_of(DOCS, "rules"))
 
 
 def hit(c: Clause, score: float = 1.0) -> Hit:

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from index.catalog import IndexSnapshot
-from index.chunking import chunk_document
 from index.clean import CleanLine
-from index.lexical import Tokenizer
 from index.models import Clause, Document
 from index.structure import StructureParser
 from index.text import normalise
 from index.units import parse_units
 from rag.compose.extractive import ExtractiveAnswerer
 from rag.types import Citation, Filters, Hit, Kind, Query, Role, WarningKind, damage_warnings, ocr_warnings
-from tests.fakes.corpus import make_doc
+from tests.fakes.corpus import make_doc, snapshot_of
 
 SCAN = make_doc("010_scan", city="佛山", title="佛山市质量强市建设实施方案", date="2023")
 TEXT = "(一)推行首席质量官制度。引导规模以上企业设立首席质量官。(市市场监管局牵头)"
@@ -34,12 +31,7 @@ DOCS = [SCAN, TABLE]
 
 @pytest.fixture(scope="module")
 def answerer() -> ExtractiveAnswerer:
-    tokenizer = Tokenizer.for_documents(DOCS)
-    chunks = [c for d in DOCS for c in chunk_document(d, "fake", 512)]
-    snap = IndexSnapshot(build_id="rules", embedder="fake", documents={d.doc_id: d for d in DOCS}, chunks=chunks,
-                         tokens=[tokenizer.tokenize(c.search_text) for c in chunks])
-    snap.__dict__["tokenizer"] = tokenizer
-    return ExtractiveAnswerer(snapshot=snap)
+    return ExtractiveAnswerer(snapshot=snapshot_of(DOCS, "rules"))
 
 
 def query(kind: Kind, text: str, city: str, **extra) -> Query:

@@ -7,12 +7,11 @@ with the name primitive (`same_unit`: the same canonical body, or a name of it i
 one, 人行 in 人行汕头支行) and reforms.tsv read here, not the table's own lookup."""
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pytest
 
 from rag.tools.duties import DutyIndex, DutyRole, duties, tasks
 from rag.understand.units import alias_table, canonical, is_collective, known_units, predecessors, same_unit, successors
+from tests.fakes.corpus import units_listed
 
 pytestmark = pytest.mark.model        # the session's index, built with the offline default embedder
 
@@ -32,25 +31,15 @@ def forms(body: str) -> list[str]:
     return sorted({n for n, c in alias_table().items() if c in related(body) and not n.isascii()})
 
 
-def listed(snapshot) -> dict[tuple[str, str], set[str]]:
-    """(place, unit name as written) -> the clauses that list it."""
-    out: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for doc in snapshot.documents.values():
-        for clause in doc.clauses:
-            for name in clause.units.all():
-                out[(doc.place, name)].add(f"{doc.doc_id} {clause.clause_id}")
-    return out
-
-
-def expected(snapshot, place: str | None, asked: str) -> set[str]:
+def expected(snapshot, place: str | None, asked: str) -> set[tuple[str, str]]:
     """Clauses (at `place`) whose unit lists name the body asked or one related to it by a reform."""
     wanted = {asked} | related(canonical(asked))
-    return {f"{d.doc_id} {c.clause_id}" for d in snapshot.documents.values() if place in (None, d.place)
+    return {(d.doc_id, c.clause_id) for d in snapshot.documents.values() if place in (None, d.place)
             for c in d.clauses if any(not is_collective(n) and any(same_unit(b, n) for b in wanted) for n in c.units.all())}
 
 
-def keys(table) -> set[str]:
-    return {f"{r.doc.doc_id} {r.clause.clause_id}" for r in table.rows}
+def keys(table) -> set[tuple[str, str]]:
+    return {(r.doc.doc_id, r.clause.clause_id) for r in table.rows}
 
 
 @pytest.fixture(scope="module")
@@ -60,20 +49,21 @@ def index(snapshot):
 
 def test_every_unit_and_place_lists_exactly_its_clauses_by_every_name(snapshot, index):
     wrong = []
-    pairs = [(place, name) for place, name in sorted(listed(snapshot)) if not is_collective(name)]
+    listed = units_listed(snapshot)
+    pairs = [(place, name) for place, name in sorted(listed) if not is_collective(name)]
     assert len(pairs) > 100                                   # the seed index's 111 unit names, each checked
     for place, name in pairs:
         body = body_of(name)
         for form in forms(body):
             got = keys(duties(snapshot, form, place, index))
             want = expected(snapshot, place, form)
-            if got != want or not listed(snapshot)[(place, name)] <= got:
+            if got != want or not listed[(place, name)] <= got:
                 wrong.append(f"{place} {name} asked as {form}: missing {sorted(want - got)[:3]}, extra {sorted(got - want)[:3]}")
     assert wrong == [], "\n".join(wrong[:20])
 
 
 def test_without_a_place_every_place_is_listed(snapshot, index):
-    for body in sorted({body_of(n) for _, n in listed(snapshot) if not is_collective(n)}):
+    for body in sorted({body_of(n) for _, n in units_listed(snapshot) if not is_collective(n)}):
         assert keys(duties(snapshot, body, None, index)) == expected(snapshot, None, body), body
 
 
@@ -84,7 +74,7 @@ def test_a_unit_typed_with_its_city_is_that_city_s(snapshot, index):
 
 
 def test_each_row_s_role_is_the_one_its_parenthesis_gives(snapshot, index):
-    for body in sorted({body_of(n) for _, n in listed(snapshot) if not is_collective(n)}):
+    for body in sorted({body_of(n) for _, n in units_listed(snapshot) if not is_collective(n)}):
         for row in duties(snapshot, body, None, index).rows:
             u = row.clause.units
             where = {DutyRole.LEAD: u.lead, DutyRole.CO: u.co, DutyRole.FIRST: u.responsible[:1],
