@@ -262,7 +262,7 @@ _ASKING = re.compile(r"[??吗呢]|什么|哪些|哪个|哪几|哪里|谁|怎么|
 _ASKING_EN = re.compile(r"\?|\b(what|which|who|whom|whose|how|when|where|why|does|do|did|is|are|can|could|should|"
                         r"will|would|any|list|tell|explain)\b", re.I)
 TERSE_ENGLISH_WORDS = 6
-_FILLER = re.compile(r"的|之|有关|相关|方面|工作|政策|措施|规定|内容|情况|要求|举措|做法|安排|文件|里|中|[\s,,、。.;;:]")
+_FILLER = re.compile(r"的|之|有关|相关|方面|工作|政策|措施|规定|内容|情况|要求|举措|做法|安排|文件|[\s,,、。.;;:]")
 
 
 def terse_topic(query: Query, tokenize: Callable[[str], list[str]]) -> list[str]:
